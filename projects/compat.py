@@ -1,8 +1,83 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
-"""Compatibility fixes for mmengine 0.10.7 / mmpretrain 1.2.0 on current
-PyTorch and NumPy. Applied once on ``import projects``; placeholder until the
-real fixes land."""
+"""Compatibility fixes for the OpenMMLab 2.x stack on current PyTorch/NumPy.
+
+Applied once on ``import projects`` (which every config of this project does
+through ``custom_imports``, and ``tools/train.py``/``tools/test.py`` do
+first). Each fix is small, idempotent and has a test that fails without it.
+
+1. **Checkpoints under torch >= 2.6.** ``torch.load`` defaults to
+   ``weights_only=True`` since torch 2.6, and mmengine 0.10.7 calls it without
+   that argument. Every mmengine checkpoint stores the message hub's
+   ``HistoryBuffer`` objects, so ``--resume``, ``load_from`` and
+   ``init_model(cfg, ckpt)`` fail with ``UnpicklingError``. The fix
+   re-registers mmengine's loader for local files with
+   ``weights_only=False`` (upstream fixed this after 0.10.7, unreleased).
+   Unpickling runs arbitrary code: **load only local checkpoints you
+   trust**, as with any pickle. URLs keep mmengine's default loader:
+   download a trusted checkpoint first and pass its local path.
+2. **np.in1d on numpy >= 2.4.** numpy 2.4 removed ``np.in1d``, which
+   mmpretrain 1.2.0's ``RetrievalRecall`` and ``RetrievalAveragePrecision``
+   call. The shim restores it as ``np.isin(...).ravel()``, which is what
+   ``in1d`` returned.
+
+mmengine is patched only when it is importable, so ``import projects`` works
+(and stays light) without any toolbox installed.
+"""
+import importlib.util
+import os.path as osp
+from typing import Any, Optional
+
+import numpy as np
+
+_APPLIED = set()
+
+
+def _in1d(ar1: Any,
+          ar2: Any,
+          assume_unique: bool = False,
+          invert: bool = False,
+          **kwargs: Any) -> np.ndarray:
+    """``np.in1d`` as numpy < 2.4 defined it: a flattened ``np.isin``."""
+    return np.isin(
+        ar1, ar2, assume_unique=assume_unique, invert=invert,
+        **kwargs).ravel()
+
+
+def _restore_np_in1d() -> None:
+    if not hasattr(np, 'in1d'):
+        np.in1d = _in1d
+
+
+def _load_from_local(filename: str, map_location: Optional[Any] = None) -> Any:
+    """mmengine's local-file loader, reading full (trusted) checkpoints."""
+    import torch
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'{filename} can not be found.')
+    return torch.load(filename, map_location=map_location, weights_only=False)
+
+
+def _patch_mmengine_checkpoint_loaders() -> None:
+    if importlib.util.find_spec('mmengine') is None:
+        return
+    import torch
+    from mmengine.runner.checkpoint import CheckpointLoader
+    from mmengine.utils import digit_version
+    if digit_version(torch.__version__.split('+')[0]) < digit_version('2.6'):
+        return
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=_load_from_local, force=True)
+
+
+_FIXES = {
+    'np_in1d': _restore_np_in1d,
+    'mmengine_checkpoint_loaders': _patch_mmengine_checkpoint_loaders,
+}
 
 
 def apply_compat_fixes() -> None:
-    """Apply every compatibility fix; safe to call more than once."""
+    """Apply every compatibility fix; calling it again does nothing."""
+    for name, fix in _FIXES.items():
+        if name not in _APPLIED:
+            fix()
+            _APPLIED.add(name)

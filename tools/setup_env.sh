@@ -98,7 +98,7 @@ else
     if [ -z "$WHEEL" ]; then
         say "building mmcv $MMCV_VERSION from its sdist (ops on, FORCE_CUDA=$FORCE_CUDA; about 10 minutes on 2 cores)"
         BUILD_DIR="$(mktemp -d)"
-        "${PIP[@]}" download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$BUILD_DIR"
+        "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$BUILD_DIR"
         tar -xzf "$BUILD_DIR"/mmcv-"$MMCV_VERSION".tar.gz -C "$BUILD_DIR"
         SRC="$BUILD_DIR/mmcv-$MMCV_VERSION"
         # torch >= 2.14 headers require C++20; mmcv 2.1.0 asks for C++17.

@@ -1,0 +1,17 @@
+# The two commands of the README. Both set up .venv first when it is missing
+# (tools/setup_env.sh; seconds when it is already there).
+PYTHON := .venv/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test
+
+setup:
+	bash tools/setup_env.sh
+
+# The main job: train on the embedded demo data, evaluate, print the results.
+demo: setup
+	$(PYTHON) tools/demo.py
+
+# The test suite (under 15 minutes on 2 CPU cores).
+test: setup
+	$(PYTHON) -m pytest tests -q $(PYTEST_ARGS)

@@ -1,0 +1,177 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""tools/train.py and tools/test.py on a tiny config of each toolbox.
+
+Every run is a real subprocess from a temporary folder that holds the
+generated toy data under ``data/toy`` (what the toy configs read).
+"""
+import os
+import pickle
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIGS = REPO / 'configs' / 'toy'
+CLS_CFG = str(CONFIGS / 'resnet_tiny_toy-cls.py')
+DET_CFG = str(CONFIGS / 'retinanet_tiny_toy-det.py')
+SEG_CFG = str(CONFIGS / 'fcn_tiny_toy-seg.py')
+
+
+@pytest.fixture(scope='module')
+def toy_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp('toy')
+    sys.path.insert(0, str(REPO / 'tools' / 'misc'))
+    try:
+        from make_toy_data import make_toy_data
+    finally:
+        sys.path.pop(0)
+    make_toy_data(str(root / 'data' / 'toy'))
+    return root
+
+
+def _run(args, cwd, timeout=600, check=True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=cwd,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed ({proc.returncode}):\n'
+                             f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
+    return proc
+
+
+def _train(cfg, work_dir, cwd, *extra) -> subprocess.CompletedProcess:
+    return _run([str(REPO / 'tools' / 'train.py'), cfg, '--work-dir',
+                 str(work_dir), *extra], cwd)
+
+
+def _state_dict(path) -> dict:
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+@pytest.fixture(scope='module')
+def cls_run(toy_root) -> Path:
+    work_dir = toy_root / 'work_cls'
+    _train(CLS_CFG, work_dir, toy_root)
+    return work_dir
+
+
+def test_train_mmpretrain_config(cls_run):
+    assert (cls_run / 'iter_16.pth').is_file()
+    logs = '\n'.join(p.read_text() for p in cls_run.glob('*/*.log'))
+    assert 'accuracy/top1' in logs
+
+
+def test_resume_is_exact(toy_root, cls_run):
+    work_dir = toy_root / 'work_cls_resume'
+    _train(CLS_CFG, work_dir, toy_root, '--cfg-options',
+           'train_cfg.max_iters=8')
+    assert not (work_dir / 'iter_16.pth').exists()
+    _train(CLS_CFG, work_dir, toy_root, '--resume')
+    resumed = _state_dict(work_dir / 'iter_16.pth')
+    straight = _state_dict(cls_run / 'iter_16.pth')
+    halfway = _state_dict(work_dir / 'iter_8.pth')
+    assert resumed['meta']['iter'] == straight['meta']['iter'] == 16
+    for key, value in straight['state_dict'].items():
+        torch.testing.assert_close(
+            resumed['state_dict'][key], value, rtol=1e-5, atol=1e-6)
+    # The second half really trained: the weights moved after iter 8.
+    key = 'backbone.conv1.weight'
+    assert not torch.allclose(halfway['state_dict'][key],
+                              resumed['state_dict'][key])
+
+
+def test_resume_from_explicit_checkpoint(toy_root, cls_run):
+    work_dir = toy_root / 'work_cls_explicit'
+    proc = _train(CLS_CFG, work_dir, toy_root, '--resume',
+                  str(cls_run / 'iter_8.pth'))
+    assert 'resumed' in (proc.stdout + proc.stderr).lower()
+    resumed = _state_dict(work_dir / 'iter_16.pth')
+    straight = _state_dict(cls_run / 'iter_16.pth')
+    for key, value in straight['state_dict'].items():
+        torch.testing.assert_close(
+            resumed['state_dict'][key], value, rtol=1e-5, atol=1e-6)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_distributed_two_processes_on_cpu(toy_root):
+    work_dir = toy_root / 'work_cls_dist'
+    cfg = toy_root / 'dist_cls.py'
+    cfg.write_text(
+        f'_base_ = {CLS_CFG!r}\n'
+        "custom_imports = dict(imports=['projects.engine'], "
+        'allow_failed_imports=False)\n'
+        "custom_hooks = [dict(type='RankReportHook')]\n")
+    proc = _run([
+        '-m', 'torch.distributed.run', '--nproc_per_node', '2',
+        '--master_port',
+        str(_free_port()),
+        str(REPO / 'tools' / 'train.py'),
+        str(cfg), '--launcher', 'pytorch',
+        '--work-dir',
+        str(work_dir), '--cfg-options', 'train_cfg.max_iters=4',
+        'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4'
+    ], toy_root)
+    out = proc.stdout + proc.stderr
+    for rank in (0, 1):
+        assert f'rank {rank}/2 finished 4 train iterations' in out
+    checkpoints = sorted(p.name for p in work_dir.glob('*.pth'))
+    assert checkpoints == ['iter_4.pth']
+
+
+def test_train_and_test_mmdet_config_inheriting_mmdet_base(toy_root):
+    work_dir = toy_root / 'work_det'
+    _train(DET_CFG, work_dir, toy_root)
+    ckpt = work_dir / 'iter_20.pth'
+    assert ckpt.is_file()
+    out_pkl = toy_root / 'det_results.pkl'
+    show_dir = 'det_vis'
+    proc = _run([
+        str(REPO / 'tools' / 'test.py'), DET_CFG,
+        str(ckpt), '--work-dir',
+        str(work_dir), '--out',
+        str(out_pkl), '--show-dir', show_dir
+    ], toy_root)
+    assert 'coco/bbox_mAP' in proc.stdout + proc.stderr
+    with open(out_pkl, 'rb') as f:
+        results = pickle.load(f)
+    assert len(results) == 16
+    assert 'pred_instances' in results[0]
+    assert len(list((work_dir).rglob(f'{show_dir}/*.png'))) == 16
+
+
+def test_train_mmseg_config(toy_root):
+    work_dir = toy_root / 'work_seg'
+    proc = _train(SEG_CFG, work_dir, toy_root)
+    assert (work_dir / 'iter_20.pth').is_file()
+    assert 'mIoU' in proc.stdout + proc.stderr
+
+
+def test_missing_config_is_a_clear_error(toy_root):
+    proc = _run([str(REPO / 'tools' / 'train.py'), 'no/such/config.py'],
+                toy_root,
+                check=False)
+    assert proc.returncode != 0
+    assert 'config file no/such/config.py does not exist' in proc.stderr
+
+
+def test_test_rejects_non_pickle_out(toy_root):
+    proc = _run([
+        str(REPO / 'tools' / 'test.py'), CLS_CFG, 'x.pth', '--out', 'x.json'
+    ],
+                toy_root,
+                check=False)
+    assert proc.returncode == 2
+    assert '--out must be a .pkl or .pickle file' in proc.stderr
