@@ -118,7 +118,7 @@ else
     fi
     "${PIP[@]}" install -q --no-deps --force-reinstall "$WHEEL"
     # mmcv's own runtime requirements (addict, yapf, ...), without touching torch.
-    "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python-headless'<5'
+    "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python-headless'<5' mmengine==0.10.7
     "$PY" -c 'from mmcv.ops import nms' || fail "mmcv installed but its compiled ops do not import"
 fi
 
