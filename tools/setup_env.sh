@@ -118,11 +118,16 @@ else
     fi
     "${PIP[@]}" install -q --no-deps --force-reinstall "$WHEEL"
     # mmcv's own runtime requirements (addict, yapf, ...), without touching torch.
-    "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python-headless'<5' mmengine==0.10.7
+    "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python'<5' mmengine==0.10.7
     "$PY" -c 'from mmcv.ops import nms' || fail "mmcv installed but its compiled ops do not import"
 fi
 
 STEP="toolboxes"
+# opencv-python and opencv-python-headless share the cv2 folder: keep one.
+if "${PIP[@]}" show -q opencv-python-headless >/dev/null 2>&1; then
+    say "replacing opencv-python-headless with opencv-python<5 (what mmcv and mmengine require)"
+    "${PIP[@]}" uninstall -q -y opencv-python-headless opencv-python
+fi
 say "installing mmengine, mmdet, mmsegmentation, mmpretrain and test tools"
 "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
     -c <(printf 'torch==2.14.1\ntorchvision==0.29.1\nmmcv==%s\n' "$MMCV_VERSION")
