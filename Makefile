@@ -10,7 +10,7 @@ setup:
 
 # The main job: train on the embedded demo data, evaluate, print the results.
 demo: setup
-	$(PYTHON) tools/demo.py
+	$(PYTHON) tools/toy_demo.py
 
 # The test suite (under 15 minutes on 2 CPU cores).
 test: setup

@@ -62,9 +62,11 @@ def test_mmpretrain_retrieval_metrics_run():
     from mmpretrain.evaluation import RetrievalAveragePrecision, RetrievalRecall
     pred = torch.tensor([[0.9, 0.8, 0.1], [0.1, 0.2, 0.9]])
     target = [torch.tensor([0]), torch.tensor([1])]
-    recall = RetrievalRecall.calculate(pred, target, topk=(1, 2))
+    recall = RetrievalRecall.calculate(
+        pred, target, topk=(1, 2), target_indices=True)
     assert [float(r) for r in recall] == [50.0, 100.0]
-    ap = RetrievalAveragePrecision.calculate(pred, target, topk=2)
+    ap = RetrievalAveragePrecision.calculate(
+        pred, target, topk=2, target_indices=True)
     assert float(ap) == pytest.approx(75.0)
 
 

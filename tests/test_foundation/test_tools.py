@@ -34,7 +34,13 @@ def toy_root(tmp_path_factory) -> Path:
 
 
 def _run(args, cwd, timeout=600, check=True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    # PYTHONPATH: configs written by the tests import hooks kept beside them.
+    env = dict(
+        os.environ,
+        PYTHONWARNINGS='ignore',
+        PYTHONPATH=os.pathsep.join(
+            [str(Path(__file__).parent),
+             os.environ.get('PYTHONPATH', '')]))
     proc = subprocess.run([sys.executable, *args],
                           cwd=cwd,
                           env=env,
@@ -71,8 +77,14 @@ def test_train_mmpretrain_config(cls_run):
 
 def test_resume_is_exact(toy_root, cls_run):
     work_dir = toy_root / 'work_cls_resume'
-    _train(CLS_CFG, work_dir, toy_root, '--cfg-options',
-           'train_cfg.max_iters=8')
+    interrupted = toy_root / 'interrupted_cls.py'
+    interrupted.write_text(
+        f'_base_ = {CLS_CFG!r}\n'
+        "custom_imports = dict(imports=['_interrupt_hook'], "
+        'allow_failed_imports=False)\n'
+        "custom_hooks = [dict(type='InterruptTrainingHook', after_iter=8)]\n")
+    _train(str(interrupted), work_dir, toy_root)
+    assert (work_dir / 'iter_8.pth').exists()
     assert not (work_dir / 'iter_16.pth').exists()
     _train(CLS_CFG, work_dir, toy_root, '--resume')
     resumed = _state_dict(work_dir / 'iter_16.pth')
