@@ -35,7 +35,7 @@ def parse_args() -> argparse.Namespace:
         '--amp',
         action='store_true',
         default=False,
-        help='enable automatic-mixed-precision training (bfloat16 on CPU)')
+        help='enable automatic-mixed-precision training (needs CUDA)')
     parser.add_argument(
         '--auto-scale-lr',
         action='store_true',
@@ -67,6 +67,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def _enable_amp(cfg) -> None:
+    if not torch.cuda.is_available():
+        # mmengine 0.10.7's AmpOptimWrapper asserts a GPU/NPU/MLU device.
+        raise RuntimeError('--amp needs a CUDA device: mmengine\'s '
+                           'AmpOptimWrapper does not train on the CPU')
     optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if optim_wrapper == 'AmpOptimWrapper':
         print_log('AMP training is already enabled in the config.',
@@ -78,9 +82,6 @@ def _enable_amp(cfg) -> None:
             f'config sets {optim_wrapper!r}')
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     cfg.optim_wrapper.loss_scale = 'dynamic'
-    if not torch.cuda.is_available():
-        # CPU autocast only supports bfloat16 (mmengine.runner.amp).
-        cfg.optim_wrapper.dtype = 'bfloat16'
 
 
 def _apply_resume(cfg, resume: str) -> None:
