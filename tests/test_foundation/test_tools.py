@@ -126,16 +126,20 @@ def test_distributed_two_processes_on_cpu(toy_root):
         "custom_imports = dict(imports=['projects.engine'], "
         'allow_failed_imports=False)\n'
         "custom_hooks = [dict(type='RankReportHook')]\n")
-    proc = _run([
-        '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-        '--master_port',
-        str(_free_port()),
-        str(REPO / 'tools' / 'train.py'),
-        str(cfg), '--launcher', 'pytorch',
-        '--work-dir',
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(_free_port()))
+    proc = subprocess.run([
+        'bash',
+        str(REPO / 'tools' / 'dist_train.sh'),
+        str(cfg), '2', '--work-dir',
         str(work_dir), '--cfg-options', 'train_cfg.max_iters=4',
         'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4'
-    ], toy_root)
+    ],
+                          cwd=toy_root,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-5000:]
     out = proc.stdout + proc.stderr
     for rank in (0, 1):
         assert f'rank {rank}/2 finished 4 train iterations' in out
