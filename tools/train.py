@@ -6,10 +6,9 @@ The registry scope comes from the config's ``default_scope`` (``mmdet``,
 
     python tools/train.py configs/acfd/acfd_tiny_demo.py
     python tools/train.py CONFIG --resume            # latest checkpoint
-    torchrun --nproc_per_node 2 tools/train.py CONFIG --launcher pytorch
+    bash tools/dist_train.sh CONFIG 2                # torchrun, 2 processes
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -18,19 +17,16 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 import projects  # noqa: E402,F401  applies the compatibility fixes
 import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
-from mmengine.registry import RUNNERS  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 
-from projects.engine import (load_config, resolve_work_dir,  # noqa: E402
-                             setup_cpu_distributed)
+from projects.engine import (add_common_args, build_runner,  # noqa: E402
+                             prepare_config, shutdown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -47,26 +43,12 @@ def parse_args() -> argparse.Namespace:
         const='auto',
         help='resume from the given checkpoint, or, without a value, from '
         'the latest checkpoint in the work dir')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value (e.g. '
-        'train_cfg.max_iters=10 model.backbone.depth=18)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local_rank, torchrun sets LOCAL_RANK.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parser.parse_args()
 
 
-def _enable_amp(cfg) -> None:
+def enable_amp(cfg: Config) -> None:
+    """Switch the optimizer wrapper to mmengine's ``AmpOptimWrapper``."""
     if not torch.cuda.is_available():
         # mmengine 0.10.7's AmpOptimWrapper asserts a GPU/NPU/MLU device.
         raise RuntimeError('--amp needs a CUDA device: mmengine\'s '
@@ -84,39 +66,31 @@ def _enable_amp(cfg) -> None:
     cfg.optim_wrapper.loss_scale = 'dynamic'
 
 
-def _apply_resume(cfg, resume: str) -> None:
+def apply_resume(cfg: Config, resume: str) -> None:
+    """``--resume``: the latest checkpoint (``auto``) or the given one."""
+    cfg.resume = True
     if resume == 'auto':
-        cfg.resume = True
         cfg.load_from = None
-    else:
-        if not osp.isfile(resume):
-            raise FileNotFoundError(f'--resume: checkpoint {resume} not found')
-        cfg.resume = True
-        cfg.load_from = resume
+        return
+    if not osp.isfile(resume):
+        raise FileNotFoundError(f'--resume: checkpoint {resume} not found')
+    cfg.load_from = resume
 
 
 def main() -> None:
     args = parse_args()
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    cfg.work_dir = resolve_work_dir(cfg, args.config, args.work_dir)
+    cfg = prepare_config(args)
     if args.amp:
-        _enable_amp(cfg)
+        enable_amp(cfg)
     if args.auto_scale_lr:
-        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
-                cfg.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             raise KeyError('--auto-scale-lr needs auto_scale_lr.'
                            'base_batch_size in the config')
         cfg.auto_scale_lr.enable = True
     if args.resume is not None:
-        _apply_resume(cfg, args.resume)
-    setup_cpu_distributed(cfg, args.launcher)
-
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
-    runner.train()
+        apply_resume(cfg, args.resume)
+    build_runner(cfg).train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

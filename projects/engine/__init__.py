@@ -2,9 +2,12 @@
 """Toolbox-agnostic engine pieces (mmengine root registries only)."""
 from .cpu_distributed import MMCPUDistributedDataParallel, setup_cpu_distributed
 from .rank_report_hook import RankReportHook
-from .tool_utils import load_config, resolve_work_dir
+from .tool_utils import (add_common_args, build_runner, load_config,
+                         prepare_config, resolve_work_dir,
+                         shutdown_distributed)
 
 __all__ = [
-    'MMCPUDistributedDataParallel', 'RankReportHook', 'setup_cpu_distributed', 'load_config',
-    'resolve_work_dir'
+    'MMCPUDistributedDataParallel', 'RankReportHook', 'add_common_args',
+    'build_runner', 'load_config', 'prepare_config', 'resolve_work_dir',
+    'setup_cpu_distributed', 'shutdown_distributed'
 ]
