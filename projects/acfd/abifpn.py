@@ -1,0 +1,213 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""ABi-FPN: ACFD's asymmetric bi-directional feature pyramid."""
+from typing import List, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmcv.cnn import ConvModule
+from mmdet.registry import MODELS
+from mmdet.utils import ConfigType, OptMultiConfig
+from mmengine.model import BaseModule
+from torch import Tensor
+
+
+class AsymmetricSeparableConv(BaseModule):
+    """Depthwise ``k x 1`` and ``1 x k`` branches, summed, then a pointwise
+    convolution with norm and activation:
+    :math:`y = \\sigma(BN(W_{pw} (D_{k\\times1} x + D_{1\\times k} x)))`.
+    With ``asymmetric=False`` the depthwise part is one ``k x k`` kernel.
+
+    Args:
+        channels (int): Input and output channels.
+        kernel_size (int): ``k``, odd. Defaults to 3.
+        asymmetric (bool): Use the two asymmetric branches.
+            Defaults to True.
+        norm_cfg (dict): Norm after the pointwise conv.
+        act_cfg (dict): Activation after the norm.
+    """
+
+    def __init__(self,
+                 channels: int,
+                 kernel_size: int = 3,
+                 asymmetric: bool = True,
+                 norm_cfg: ConfigType = dict(type='BN'),
+                 act_cfg: ConfigType = dict(type='ReLU')) -> None:
+        super().__init__()
+        pad = kernel_size // 2
+        self.asymmetric = asymmetric
+        if asymmetric:
+            self.dw_ver = nn.Conv2d(
+                channels, channels, (kernel_size, 1), padding=(pad, 0),
+                groups=channels, bias=False)
+            self.dw_hor = nn.Conv2d(
+                channels, channels, (1, kernel_size), padding=(0, pad),
+                groups=channels, bias=False)
+        else:
+            self.dw = nn.Conv2d(
+                channels, channels, kernel_size, padding=pad,
+                groups=channels, bias=False)
+        self.pw = ConvModule(
+            channels, channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.asymmetric:
+            return self.pw(self.dw_ver(x) + self.dw_hor(x))
+        return self.pw(self.dw(x))
+
+
+class WeightedFusion(BaseModule):
+    """Fast normalised fusion of EfficientDet's BiFPN:
+    :math:`O = \\sum_i \\frac{w_i}{\\epsilon + \\sum_j w_j} I_i` with
+    :math:`w = \\mathrm{ReLU}(\\hat w)` learnable and non-negative.
+
+    Args:
+        num_inputs (int): Inputs fused.
+        eps (float): :math:`\\epsilon`. Defaults to 1e-4.
+    """
+
+    def __init__(self, num_inputs: int, eps: float = 1e-4) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(num_inputs))
+        self.eps = eps
+
+    def normalized_weights(self) -> Tensor:
+        """The fusion weights: non-negative, summing to (almost) one."""
+        weight = F.relu(self.weight)
+        return weight / (weight.sum() + self.eps)
+
+    def forward(self, inputs: Sequence[Tensor]) -> Tensor:
+        weight = self.normalized_weights()
+        return sum(w * x for w, x in zip(weight, inputs))
+
+
+class ABiFPNLayer(BaseModule):
+    """One top-down then bottom-up pass over ``num_levels`` levels."""
+
+    def __init__(self, channels: int, num_levels: int, kernel_size: int,
+                 asymmetric: bool, norm_cfg: ConfigType,
+                 act_cfg: ConfigType) -> None:
+        super().__init__()
+
+        def conv() -> AsymmetricSeparableConv:
+            return AsymmetricSeparableConv(channels, kernel_size, asymmetric,
+                                           norm_cfg, act_cfg)
+
+        self.td_fusions = nn.ModuleList(
+            WeightedFusion(2) for _ in range(num_levels - 1))
+        self.td_convs = nn.ModuleList(conv() for _ in range(num_levels - 1))
+        self.bu_fusions = nn.ModuleList(
+            WeightedFusion(3 if i < num_levels - 1 else 2)
+            for i in range(1, num_levels))
+        self.bu_convs = nn.ModuleList(conv() for _ in range(num_levels - 1))
+
+    def forward(self, feats: List[Tensor]) -> List[Tensor]:
+        num = len(feats)
+        td = [None] * num
+        td[-1] = feats[-1]
+        for i in range(num - 2, -1, -1):
+            up = F.interpolate(td[i + 1], size=feats[i].shape[2:],
+                               mode='nearest')
+            td[i] = self.td_convs[i](self.td_fusions[i]([feats[i], up]))
+        outs = [td[0]]
+        for i in range(1, num):
+            down = F.max_pool2d(outs[-1], 3, 2, 1, ceil_mode=False)
+            down = F.interpolate(down, size=feats[i].shape[2:],
+                                 mode='nearest') \
+                if down.shape[2:] != feats[i].shape[2:] else down
+            inputs = [feats[i], td[i], down] if i < num - 1 else \
+                [feats[i], down]
+            outs.append(self.bu_convs[i - 1](self.bu_fusions[i - 1](inputs)))
+        return outs
+
+
+@MODELS.register_module()
+class ABiFPN(BaseModule):
+    """Asymmetric bi-directional FPN of `ACFD: Asymmetric Cartoon Face
+    Detector <https://arxiv.org/abs/2007.00899>`_.
+
+    A BiFPN (EfficientDet) whose fusion convolutions are depthwise-separable
+    with parallel ``k x 1`` and ``1 x k`` kernels, for faces of disparate
+    aspect ratios. Inputs go through 1x1 lateral convolutions; extra levels
+    come from stride-2 3x3 convolutions on the last one; then ``num_repeats``
+    layers each run
+
+    .. math::
+        P^{td}_i = \\mathrm{Conv}\\Big(\\frac{w_1 P_i + w_2 \\,
+            \\mathrm{Up}(P^{td}_{i+1})}{w_1 + w_2 + \\epsilon}\\Big), \\quad
+        P^{out}_i = \\mathrm{Conv}\\Big(\\frac{w'_1 P_i + w'_2 P^{td}_i +
+            w'_3 \\mathrm{Down}(P^{out}_{i-1})}{\\sum w' + \\epsilon}\\Big)
+
+    The paper names the module; its topology is our reconstruction (see
+    ``configs/acfd/README.md``).
+
+    Args:
+        in_channels (Sequence[int]): Channels of the input levels.
+        out_channels (int): Channels of every output level.
+        num_outs (int): Output levels (>= inputs); the rest are extra.
+            Defaults to 5.
+        num_repeats (int): Bi-directional layers. Defaults to 2.
+        kernel_size (int): ``k`` of the asymmetric kernels. Defaults to 3.
+        asymmetric (bool): Asymmetric fusion convs (False: square depthwise
+            kernels, a plain BiFPN). Defaults to True.
+        norm_cfg (dict): Norm config. Defaults to ``dict(type='BN')``.
+        act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU')``.
+        init_cfg (dict or list[dict], optional): Initialization config.
+            Defaults to Xavier for convolutions.
+
+    Example:
+        >>> import torch
+        >>> neck = ABiFPN([8, 16, 32], 16, num_outs=4)
+        >>> feats = [torch.rand(1, c, s, s) for c, s in ((8, 16), (16, 8),
+        ...                                               (32, 4))]
+        >>> [tuple(o.shape) for o in neck(feats)]
+        [(1, 16, 16, 16), (1, 16, 8, 8), (1, 16, 4, 4), (1, 16, 2, 2)]
+    """
+
+    def __init__(self,
+                 in_channels: Sequence[int],
+                 out_channels: int,
+                 num_outs: int = 5,
+                 num_repeats: int = 2,
+                 kernel_size: int = 3,
+                 asymmetric: bool = True,
+                 norm_cfg: ConfigType = dict(type='BN'),
+                 act_cfg: ConfigType = dict(type='ReLU'),
+                 init_cfg: OptMultiConfig = dict(
+                     type='Xavier', layer='Conv2d', distribution='uniform')
+                 ) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if num_outs < len(in_channels):
+            raise ValueError(f'num_outs ({num_outs}) must be >= the number '
+                             f'of inputs ({len(in_channels)})')
+        if num_outs < 2 or num_repeats < 1:
+            raise ValueError('ABiFPN needs num_outs >= 2 and num_repeats >= '
+                             f'1, got {num_outs} and {num_repeats}')
+        self.in_channels = list(in_channels)
+        self.num_outs = num_outs
+        self.laterals = nn.ModuleList(
+            ConvModule(c, out_channels, 1, norm_cfg=norm_cfg, act_cfg=None)
+            for c in in_channels)
+        self.extra_convs = nn.ModuleList(
+            ConvModule(
+                out_channels,
+                out_channels,
+                3,
+                stride=2,
+                padding=1,
+                norm_cfg=norm_cfg,
+                act_cfg=None) for _ in range(num_outs - len(in_channels)))
+        self.layers = nn.Sequential(*(ABiFPNLayer(
+            out_channels, num_outs, kernel_size, asymmetric, norm_cfg,
+            act_cfg) for _ in range(num_repeats)))
+
+    def forward(self, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
+        if len(inputs) != len(self.in_channels):
+            raise ValueError(f'ABiFPN expects {len(self.in_channels)} input '
+                             f'levels, got {len(inputs)}')
+        feats = [lat(x) for lat, x in zip(self.laterals, inputs)]
+        for conv in self.extra_convs:
+            feats.append(conv(feats[-1]))
+        for layer in self.layers:
+            feats = layer(feats)
+        return tuple(feats)

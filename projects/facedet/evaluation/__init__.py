@@ -1,0 +1,4 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+from .icartoonface_metric import ICartoonFaceMetric
+
+__all__ = ['ICartoonFaceMetric']
