@@ -1,0 +1,18 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""Shared face recognition for MMPretrain.
+
+Registers the ``IResNet`` backbones and the ``FaceRecognizer`` model, the
+``FaceIdentityDataset`` / ``FaceBinPairDataset`` / ``LFWPairsDataset``
+datasets and ``FaceVerificationMetric``, used by :mod:`projects.curricularface`
+and :mod:`projects.ddl`.
+"""
+from .datasets import (FaceBinPairDataset, FaceIdentityDataset,
+                       FacePairDataset, LFWPairsDataset)
+from .evaluation import FaceVerificationMetric
+from .models import FaceRecognizer, IRBlock, IResNet
+
+__all__ = [
+    'FaceBinPairDataset', 'FaceIdentityDataset', 'FacePairDataset',
+    'FaceRecognizer', 'FaceVerificationMetric', 'IRBlock', 'IResNet',
+    'LFWPairsDataset'
+]

@@ -1,0 +1,5 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+from .face_recognizer import FaceRecognizer
+from .iresnet import IRBlock, IResNet
+
+__all__ = ['FaceRecognizer', 'IRBlock', 'IResNet']

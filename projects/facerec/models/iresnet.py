@@ -1,0 +1,185 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""IResNet: the improved-residual face-recognition backbones (IR / IR-SE)."""
+import copy
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import ConvModule, build_norm_layer
+from mmengine.model import BaseModule, Sequential
+from mmpretrain.models.utils import SELayer
+from mmpretrain.registry import MODELS
+from torch import Tensor
+
+
+class IRBlock(BaseModule):
+    """Improved residual block: BN-Conv3x3-BN-PReLU-Conv3x3-BN (+SE) + skip.
+
+    Args:
+        in_channels (int): Input channels.
+        out_channels (int): Output channels.
+        stride (int): Stride of the second conv. Defaults to 1.
+        with_se (bool): Squeeze-and-excitation before the sum.
+            Defaults to False.
+        norm_cfg (dict): Norm config. Defaults to ``dict(type='BN')``.
+        init_cfg (dict, optional): Initialisation config. Defaults to None.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 stride: int = 1,
+                 with_se: bool = False,
+                 norm_cfg: dict = dict(type='BN'),
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.pre_norm = build_norm_layer(norm_cfg, in_channels)[1]
+        self.conv1 = ConvModule(
+            in_channels, out_channels, 3, padding=1, bias=False,
+            norm_cfg=norm_cfg,
+            act_cfg=dict(type='PReLU', num_parameters=out_channels))
+        self.conv2 = ConvModule(
+            out_channels, out_channels, 3, stride=stride, padding=1,
+            bias=False, norm_cfg=norm_cfg, act_cfg=None)
+        self.se = SELayer(out_channels, ratio=16, divisor=1) if with_se \
+            else nn.Identity()
+        self.downsample = None
+        if stride != 1 or in_channels != out_channels:
+            self.downsample = ConvModule(
+                in_channels, out_channels, 1, stride=stride, bias=False,
+                norm_cfg=norm_cfg, act_cfg=None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Residual sum of the block branch and the (projected) input."""
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.se(self.conv2(self.conv1(self.pre_norm(x))))
+        return out + identity
+
+
+@MODELS.register_module()
+class IResNet(BaseModule):
+    """IResNet face backbone of `ArcFace: Additive Angular Margin Loss for
+    Deep Face Recognition <https://arxiv.org/abs/1801.07698>`_ (the IR
+    backbones CurricularFace trains, `arXiv 2004.00288
+    <https://arxiv.org/abs/2004.00288>`_).
+
+    A 3x3 stem (Conv-BN-PReLU, stride 1) and four stages of
+    :class:`IRBlock` whose first block has stride 2, so a 112x112 face gives
+    a 7x7 map. The embedding is the usual output layer
+
+    .. math::
+        e = \\mathrm{BN_{1d}}(W \\, \\mathrm{vec}(\\mathrm{Dropout}(
+        \\mathrm{BN_{2d}}(x))) + b)
+
+    of ``embedding_dim`` (512) dimensions.
+
+    Args:
+        arch (str | dict): ``'ir18'``, ``'ir34'``, ``'ir50'``, ``'ir100'``,
+            ``'ir_se50'``, ``'tiny'`` (one block per stage, 8-64 channels,
+            for demos and tests) or a dict with ``stage_blocks``,
+            ``channels`` and ``with_se``. Defaults to ``'ir50'``.
+        input_size (int | tuple[int, int]): Face crop size (H, W); must be
+            divisible by 16. Defaults to 112.
+        in_channels (int): Input image channels. Defaults to 3.
+        embedding_dim (int): Output embedding size. Defaults to 512.
+        dropout (float): Dropout before the FC layer. Defaults to 0.0.
+        norm_cfg (dict): Norm config of the conv layers.
+            Defaults to ``dict(type='BN')``.
+        init_cfg (dict | list[dict], optional): Initialisation config.
+            Defaults to Kaiming for convs and constant 1 for norms.
+    """
+
+    arch_settings: Dict[str, dict] = {
+        'ir18': dict(stage_blocks=(2, 2, 2, 2), channels=(64, 128, 256, 512),
+                     with_se=False),
+        'ir34': dict(stage_blocks=(3, 4, 6, 3), channels=(64, 128, 256, 512),
+                     with_se=False),
+        'ir50': dict(stage_blocks=(3, 4, 14, 3),
+                     channels=(64, 128, 256, 512), with_se=False),
+        'ir100': dict(stage_blocks=(3, 13, 30, 3),
+                      channels=(64, 128, 256, 512), with_se=False),
+        'ir_se50': dict(stage_blocks=(3, 4, 14, 3),
+                        channels=(64, 128, 256, 512), with_se=True),
+        'tiny': dict(stage_blocks=(1, 1, 1, 1), channels=(8, 16, 32, 64),
+                     with_se=False),
+    }
+
+    def __init__(self,
+                 arch: Union[str, dict] = 'ir50',
+                 input_size: Union[int, Sequence[int]] = 112,
+                 in_channels: int = 3,
+                 embedding_dim: int = 512,
+                 dropout: float = 0.0,
+                 norm_cfg: dict = dict(type='BN'),
+                 init_cfg: Optional[Union[dict, list]] = [
+                     dict(type='Kaiming', layer=['Conv2d', 'Linear']),
+                     dict(type='Constant', val=1,
+                          layer=['_BatchNorm', 'BatchNorm1d'])
+                 ]) -> None:
+        super().__init__(init_cfg=init_cfg)
+        setting = self._parse_arch(arch)
+        self.input_size = self._parse_size(input_size)
+        self.embedding_dim = embedding_dim
+        channels = setting['channels']
+        self.stem = ConvModule(
+            in_channels, channels[0], 3, padding=1, bias=False,
+            norm_cfg=norm_cfg,
+            act_cfg=dict(type='PReLU', num_parameters=channels[0]))
+        stages, in_ch = [], channels[0]
+        for num_blocks, out_ch in zip(setting['stage_blocks'], channels):
+            stages.append(
+                Sequential(*[
+                    IRBlock(in_ch if i == 0 else out_ch, out_ch,
+                            stride=2 if i == 0 else 1,
+                            with_se=setting['with_se'], norm_cfg=norm_cfg)
+                    for i in range(num_blocks)
+                ]))
+            in_ch = out_ch
+        self.stages = Sequential(*stages)
+        self.out_norm = build_norm_layer(norm_cfg, in_ch)[1]
+        self.dropout = nn.Dropout(p=dropout)
+        h, w = self.input_size[0] // 16, self.input_size[1] // 16
+        self.fc = nn.Linear(in_ch * h * w, embedding_dim)
+        self.features = nn.BatchNorm1d(embedding_dim)
+
+    def _parse_arch(self, arch: Union[str, dict]) -> dict:
+        """Look up or validate the stage setting."""
+        if isinstance(arch, str):
+            if arch not in self.arch_settings:
+                raise KeyError(f'IResNet: unknown arch {arch!r}; choose from '
+                               f'{sorted(self.arch_settings)} or give a dict')
+            return copy.deepcopy(self.arch_settings[arch])
+        missing = {'stage_blocks', 'channels'} - set(arch)
+        if missing or len(arch['stage_blocks']) != 4 or \
+                len(arch['channels']) != 4:
+            raise ValueError('IResNet: a dict `arch` needs 4 `stage_blocks` '
+                             f'and 4 `channels`, got {arch}')
+        return dict(with_se=False, **arch)
+
+    @staticmethod
+    def _parse_size(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
+        """(H, W) of the input, each divisible by 16."""
+        hw = (size, size) if isinstance(size, int) else tuple(size)
+        if len(hw) != 2 or hw[0] % 16 or hw[1] % 16 or min(hw) <= 0:
+            raise ValueError('IResNet: `input_size` must be positive and '
+                             f'divisible by 16 (four stride-2 stages), got '
+                             f'{size}')
+        return hw
+
+    def forward(self, x: Tensor) -> Tuple[Tensor]:
+        """Embed a batch of faces.
+
+        Args:
+            x (Tensor): Images of shape (N, in_channels, H, W) with
+                (H, W) = ``input_size``.
+
+        Returns:
+            tuple[Tensor]: The embedding, shape (N, embedding_dim).
+        """
+        if x.dim() != 4 or tuple(x.shape[2:]) != self.input_size:
+            raise ValueError(
+                f'IResNet: expected input (N, C, {self.input_size[0]}, '
+                f'{self.input_size[1]}) (input_size), got {tuple(x.shape)}')
+        feat = self.out_norm(self.stages(self.stem(x)))
+        feat = self.fc(torch.flatten(self.dropout(feat), 1))
+        return (self.features(feat), )
