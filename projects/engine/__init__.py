@@ -2,6 +2,7 @@
 """Toolbox-agnostic engine pieces (mmengine root registries only)."""
 from .cpu_distributed import MMCPUDistributedDataParallel, setup_cpu_distributed
 from .rank_report_hook import RankReportHook
+from .time_budget_hook import TrainTimeBudgetHook
 from .tool_utils import (add_common_args, build_runner, load_config,
                          prepare_config, resolve_work_dir,
                          shutdown_distributed)
@@ -9,5 +10,5 @@ from .tool_utils import (add_common_args, build_runner, load_config,
 __all__ = [
     'MMCPUDistributedDataParallel', 'RankReportHook', 'add_common_args',
     'build_runner', 'load_config', 'prepare_config', 'resolve_work_dir',
-    'setup_cpu_distributed', 'shutdown_distributed'
+    'setup_cpu_distributed', 'shutdown_distributed', 'TrainTimeBudgetHook'
 ]
