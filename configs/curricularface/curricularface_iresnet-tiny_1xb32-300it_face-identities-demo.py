@@ -38,7 +38,7 @@ val_pipeline = [dict(type='PackInputs')]
 train_dataloader = dict(
     batch_size=32,
     num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type='FaceIdentityDataset',
         data_root=data_root,

@@ -25,6 +25,9 @@ class FacePairDataset(BaseDataset):
     def load_data_list(self) -> List[dict]:
         """Load the pairs and publish ``issame`` in the metainfo."""
         infos, issame = self.load_pairs()
+        if not issame:
+            raise ValueError(f'{type(self).__name__}: {self.ann_file} holds '
+                             'no pairs')
         if len(infos) != 2 * len(issame):
             raise ValueError(
                 f'{type(self).__name__}: {self.ann_file} has {len(infos)} '

@@ -154,7 +154,7 @@ class IResNet(BaseModule):
                 len(arch['channels']) != 4:
             raise ValueError('IResNet: a dict `arch` needs 4 `stage_blocks` '
                              f'and 4 `channels`, got {arch}')
-        return dict(with_se=False, **arch)
+        return {'with_se': False, **arch}
 
     @staticmethod
     def _parse_size(size: Union[int, Sequence[int]]) -> Tuple[int, int]:
