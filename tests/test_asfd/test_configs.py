@@ -1,0 +1,41 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+import torch
+from mmdet.registry import MODELS
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+import projects.asfd  # noqa: F401
+
+SCALES = [
+    'asfd_d0_mobilenetv2', 'asfd_d1_resnet18', 'asfd_d2_resnet34',
+    'asfd_d3_resnet50', 'asfd_d4_resnet101', 'asfd_d5_resnet152',
+    'asfd_d6_resnet152'
+]
+# D0 runs at the training size 640; D1 checks the ResNet path at 128. The
+# larger scales share both code paths; their 640 forward costs tens of CPU
+# seconds each and is measured by benchmarks/asfd_complexity.py instead.
+FORWARD_SIZES = {'asfd_d0_mobilenetv2': 640, 'asfd_d1_resnet18': 128}
+
+
+def _forward(model, size):
+    with torch.no_grad():
+        cls_scores, bbox_preds = model._forward(torch.randn(1, 3, size, size))
+    assert len(cls_scores) == 6
+    assert cls_scores[0].shape == (1, 1, size // 4, size // 4)
+    assert bbox_preds[-1].shape == (1, 4, size // 128, size // 128)
+
+
+def test_every_scale_builds_grows_and_runs(repo_root):
+    init_default_scope('mmdet')
+    counts = []
+    for name in SCALES:
+        cfg = Config.fromfile(str(
+            repo_root / f'configs/asfd/{name}_autofem_8xb8-80e_widerface.py'))
+        cfg.model.backbone.init_cfg = None
+        model = MODELS.build(cfg.model).eval()
+        assert model.neck.out_channels == cfg.model.bbox_head.in_channels
+        assert len(model.neck.fusions) == 1 + SCALES.index(name) // 2
+        counts.append(sum(p.numel() for p in model.parameters()))
+        if name in FORWARD_SIZES:
+            _forward(model, FORWARD_SIZES[name])
+    assert counts == sorted(counts) and len(set(counts)) == len(counts)
