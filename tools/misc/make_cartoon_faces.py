@@ -18,7 +18,7 @@ import argparse
 import csv
 import os
 import os.path as osp
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -227,7 +227,7 @@ def make_split(root: str, split: str, num: int, size: int,
     return len(rows)
 
 
-def main() -> None:
+def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('root', help='output folder')
     parser.add_argument('--num-train', type=int, default=600)
@@ -235,7 +235,12 @@ def main() -> None:
     parser.add_argument('--size', type=int, default=160,
                         help='image side in pixels')
     parser.add_argument('--seed', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.num_train < 1 or args.num_val < 1:
+        parser.error('--num-train and --num-val must be >= 1, got '
+                     f'{args.num_train} and {args.num_val}')
+    if args.size < 32:
+        parser.error(f'--size must be >= 32 pixels, got {args.size}')
     for split, num, seed in (('train', args.num_train, args.seed),
                              ('val', args.num_val, args.seed + 1)):
         faces = make_split(args.root, split, num, args.size, seed)
