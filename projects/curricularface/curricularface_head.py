@@ -119,9 +119,8 @@ class CurricularFaceHead(ArcFaceClsHead):
         self.t.mul_(1.0 - self.momentum).add_(self.momentum * mean_cos)
 
     def _target_logit(self, cos_target: Tensor,
-                      target: Tensor) -> Tuple[Tensor, Tensor]:
+                      margin: Tensor) -> Tuple[Tensor, Tensor]:
         """Return ArcFace's thresholded target logit and raw cos(θ_y+m)."""
-        margin = self.margins[target][:, None].to(cos_target.dtype)
         sin_target = torch.sqrt((1.0 - cos_target.pow(2)).clamp_min(1e-12))
         cos_theta_m = cos_target * torch.cos(margin) - \
             sin_target * torch.sin(margin)
@@ -129,6 +128,27 @@ class CurricularFaceHead(ArcFaceClsHead):
         fallback = cos_target - torch.sin(math.pi - margin) * margin
         final = torch.where(cos_target > threshold, cos_theta_m, fallback)
         return final, cos_theta_m
+
+    def modulate(self, cosine: Tensor, cos_target: Tensor,
+                 margin: Tensor) -> Tuple[Tensor, Tensor]:
+        """Update :math:`t` (training) and modulate the hard negatives.
+
+        Args:
+            cosine (Tensor): :math:`c_j`, shape (N, C) (C may be a shard).
+            cos_target (Tensor): :math:`c_y`, shape (N, 1).
+            margin (Tensor): :math:`m` of each sample's class, (N, 1).
+
+        Returns:
+            tuple[Tensor, Tensor]: :math:`N(t, c_j)` for every column,
+            shape (N, C), and the target logit :math:`T(c_y)`, (N, 1),
+            which the caller writes into the target columns.
+        """
+        final_target, cos_theta_m = self._target_logit(cos_target, margin)
+        if self.training and cosine.shape[0] > 0:
+            self._update_t(cos_target)
+        t = self.t.to(cosine.dtype)
+        hard = cosine > cos_theta_m
+        return torch.where(hard, cosine * (t + cosine), cosine), final_target
 
     def margin_logits(self, cosine: Tensor, target: Tensor) -> Tensor:
         """Apply the CurricularFace margin to a cosine matrix (unscaled).
@@ -141,12 +161,8 @@ class CurricularFaceHead(ArcFaceClsHead):
             Tensor: The unscaled logits :math:`T` / :math:`N`, shape (N, C).
         """
         cos_target = cosine.gather(1, target[:, None])
-        final_target, cos_theta_m = self._target_logit(cos_target, target)
-        if self.training and cosine.shape[0] > 0:
-            self._update_t(cos_target)
-        t = self.t.to(cosine.dtype)
-        hard = cosine > cos_theta_m
-        logits = torch.where(hard, cosine * (t + cosine), cosine)
+        margin = self.margins[target][:, None].to(cosine.dtype)
+        logits, final_target = self.modulate(cosine, cos_target, margin)
         return logits.scatter(1, target[:, None], final_target)
 
     def _get_logit_with_margin(self, pre_logits: Tensor,

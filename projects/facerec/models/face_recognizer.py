@@ -30,6 +30,13 @@ class FaceRecognizer(ImageClassifier):
     def __init__(self, flip_test: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.flip_test = flip_test
+        # A class-sharded head keeps different rows on every rank: DDP must
+        # not average their gradients (read by DistributedDataParallel).
+        ignored = getattr(self.head, 'ddp_ignored_params', [])
+        if ignored:
+            self._ddp_params_and_buffers_to_ignore = [
+                f'head.{name}' for name in ignored
+            ]
 
     def embed(self, inputs: Tensor) -> Tensor:
         """The embedding of a batch, shape (N, D)."""

@@ -1,0 +1,130 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""Class-sharded classification across ranks (model-parallel softmax).
+
+With :math:`C` identities and :math:`W` ranks, rank :math:`r` holds the
+classifier rows of classes :math:`[s_r, e_r)` (``np.array_split`` of the
+classes). The embeddings of the whole global batch are all-gathered, every
+rank computes its slice of the logits :math:`z_{:, s_r:e_r}`, and the
+softmax cross-entropy
+
+.. math::
+    L = \\frac{1}{N} \\sum_i \\Big(\\log \\sum_r \\sum_{j \\in r}
+    e^{z_{ij} - \\mu_i} - (z_{i y_i} - \\mu_i)\\Big), \\quad
+    \\mu_i = \\max_r \\max_{j \\in r} z_{ij}
+
+needs only three all-reduces of (N,) vectors. The computation after the
+all-reduces is replicated on every rank, so their backward is the identity;
+the all-gather's backward sums the embedding gradients over ranks and
+multiplies them by :math:`W`, cancelling the :math:`1/W` of DDP's gradient
+averaging, so the backbone gets the gradient of the global-batch loss. The
+memory of the classifier weight (+ gradient + SGD momentum), about
+:math:`3 \\cdot 4 \\cdot D \\cdot C` bytes, is divided by :math:`W`.
+"""
+from typing import Tuple
+
+import numpy as np
+import torch
+import torch.distributed as torch_dist
+from mmengine.dist import get_dist_info
+from torch import Tensor
+
+
+def shard_range(num_classes: int, rank: int,
+                world_size: int) -> Tuple[int, int]:
+    """Classes ``[start, end)`` of ``rank`` (``np.array_split`` order)."""
+    if num_classes < world_size:
+        raise ValueError(f'class sharding: num_classes={num_classes} is '
+                         f'smaller than the world size {world_size}')
+    sizes = [len(a) for a in np.array_split(np.arange(num_classes),
+                                            world_size)]
+    start = int(sum(sizes[:rank]))
+    return start, start + sizes[rank]
+
+
+def _distributed() -> bool:
+    return torch_dist.is_available() and torch_dist.is_initialized() and \
+        get_dist_info()[1] > 1
+
+
+class _AllGatherScaled(torch.autograd.Function):
+    """All-gather along dim 0; backward: sum over ranks times W, own rows."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:
+        rank, world_size = get_dist_info()
+        ctx.rank, ctx.world_size, ctx.rows = rank, world_size, x.shape[0]
+        parts = [torch.empty_like(x) for _ in range(world_size)]
+        torch_dist.all_gather(parts, x.contiguous())
+        return torch.cat(parts, dim=0)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:
+        grad = grad.contiguous()
+        torch_dist.all_reduce(grad)
+        rows = slice(ctx.rank * ctx.rows, (ctx.rank + 1) * ctx.rows)
+        return grad[rows] * ctx.world_size
+
+
+class _AllReduceReplicated(torch.autograd.Function):
+    """All-reduce sum whose consumers are replicated on every rank."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:
+        out = x.clone()
+        torch_dist.all_reduce(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:
+        return grad
+
+
+def gather_batch(x: Tensor) -> Tensor:
+    """All-gather a per-rank batch (same size on every rank), with grad."""
+    if not _distributed():
+        return x
+    sizes = [torch.zeros(1, dtype=torch.long) for _ in
+             range(get_dist_info()[1])]
+    torch_dist.all_gather(sizes, torch.tensor([x.shape[0]]))
+    if len({int(s) for s in sizes}) != 1:
+        raise ValueError('class sharding: every rank needs the same batch '
+                         f'size, got {[int(s) for s in sizes]} (use '
+                         'drop_last=True in the train dataloader)')
+    if x.requires_grad:
+        return _AllGatherScaled.apply(x)
+    parts = [torch.empty_like(x) for _ in sizes]
+    torch_dist.all_gather(parts, x.contiguous())
+    return torch.cat(parts, dim=0)
+
+
+def sum_across_ranks(x: Tensor) -> Tensor:
+    """Sum over ranks; the result feeds replicated computation."""
+    return _AllReduceReplicated.apply(x) if _distributed() else x
+
+
+def sharded_cross_entropy(logits: Tensor, target: Tensor,
+                          class_start: int) -> Tensor:
+    """Mean softmax cross-entropy over classes sharded across ranks.
+
+    Args:
+        logits (Tensor): This rank's logits, shape (N, C_local).
+        target (Tensor): Global class indices, shape (N,).
+        class_start (int): First class of this rank.
+
+    Returns:
+        Tensor: The scalar loss, identical on every rank.
+    """
+    if logits.shape[0] == 0:
+        return logits.sum() * 0.0
+    with torch.no_grad():
+        row_max = logits.max(dim=1).values
+        if _distributed():
+            torch_dist.all_reduce(row_max, op=torch_dist.ReduceOp.MAX)
+    shifted = logits - row_max[:, None]
+    sum_exp = sum_across_ranks(shifted.exp().sum(dim=1))
+    local = (target >= class_start) & \
+        (target < class_start + logits.shape[1])
+    column = (target - class_start).clamp(0, logits.shape[1] - 1)
+    target_logit = shifted.gather(1, column[:, None])[:, 0] * local
+    target_logit = sum_across_ranks(target_logit)
+    return (sum_exp.log() - target_logit).mean()
