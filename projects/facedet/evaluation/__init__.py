@@ -1,4 +1,12 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 from .icartoonface_metric import ICartoonFaceMetric
+from .widerface_io import (load_widerface_gt, read_prediction_dir,
+                           read_prediction_file, write_prediction_file)
+from .widerface_metric import WiderFaceMetric
+from .widerface_protocol import PRCurve, widerface_iou, widerface_pr_curves
 
-__all__ = ['ICartoonFaceMetric']
+__all__ = [
+    'ICartoonFaceMetric', 'PRCurve', 'WiderFaceMetric', 'load_widerface_gt',
+    'read_prediction_dir', 'read_prediction_file', 'widerface_iou',
+    'widerface_pr_curves', 'write_prediction_file'
+]

@@ -1,0 +1,206 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""The official WIDER FACE evaluation protocol, vectorised with numpy.
+
+Protocol of the WIDER FACE benchmark (`WIDER FACE: A Face Detection
+Benchmark <https://arxiv.org/abs/1511.06523>`_) as its official evaluation
+code scores it:
+
+1. Scores are min-max normalised over all predictions of all images:
+   :math:`s' = (s - \\min(s_{min}, 1)) / (\\max(s_{max}, 0) -
+   \\min(s_{min}, 1))`.
+2. Per image, predictions are taken by descending score (ties keep their
+   input order). Each prediction looks at the face with the largest IoU,
+   with the +1-pixel convention
+   :math:`IoU = \\frac{|A \\cap B|}{|A| + |B| - |A \\cap B|}`,
+   :math:`|A| = (x_2 - x_1 + 1)(y_2 - y_1 + 1)`. If that IoU is at least
+   0.5 and the face is not in the setting's keep list, the prediction is
+   dropped from the proposals; if the face is kept and not yet recalled,
+   it is recalled (a true positive); otherwise the prediction is a false
+   positive (duplicates included).
+3. For 1000 thresholds :math:`\\tau_t = 1 - (t + 1) / 1000`, proposals and
+   recalled faces with :math:`s' \\ge \\tau_t` are summed over images;
+   precision is TP / proposals and recall is TP / (kept faces of every
+   image, also those without predictions).
+4. AP is the VOC all-point area under the monotone precision envelope.
+
+Images without ground-truth boxes or without predictions add nothing to
+the curve (their kept faces still count in the recall denominator).
+
+Because the keep/recall decision of a prediction only depends on its own
+best-matching face, the per-prediction loop of the official code reduces
+to "first prediction of each kept face" and the per-threshold loop to
+counting sorted scores, which is what :func:`widerface_pr_curves` does.
+"""
+from typing import Dict, List, NamedTuple, Optional, Sequence
+
+import numpy as np
+from mmdet.evaluation.functional import average_precision
+
+
+class PRCurve(NamedTuple):
+    """Precision/recall at each threshold (highest threshold first) and AP.
+
+    Attributes:
+        precision (np.ndarray): Shape (num_thresholds, ).
+        recall (np.ndarray): Shape (num_thresholds, ).
+        ap (float): VOC all-point AP.
+        num_faces (int): Kept faces of the setting (recall denominator).
+    """
+
+    precision: np.ndarray
+    recall: np.ndarray
+    ap: float
+    num_faces: int
+
+
+class _Matches(NamedTuple):
+    """Every prediction of the evaluated images, each image sorted by
+    descending score, concatenated in image order."""
+
+    scores: np.ndarray  # normalised scores
+    face: np.ndarray  # global index of the best-matching face
+    hit: np.ndarray  # best IoU >= iou_thr
+
+
+def widerface_iou(pred_xyxy: np.ndarray, gt_xyxy: np.ndarray) -> np.ndarray:
+    """IoU matrix with the +1-pixel convention of the official code.
+
+    Args:
+        pred_xyxy (np.ndarray): Shape (n, 4), ``x1, y1, x2, y2``.
+        gt_xyxy (np.ndarray): Shape (k, 4), ``x1, y1, x2, y2``.
+
+    Returns:
+        np.ndarray: Shape (n, k), float64.
+    """
+    pred = np.asarray(pred_xyxy, dtype=np.float64)[:, None, :]
+    gt = np.asarray(gt_xyxy, dtype=np.float64)[None, :, :]
+    iw = np.minimum(pred[..., 2], gt[..., 2]) - np.maximum(
+        pred[..., 0], gt[..., 0]) + 1
+    ih = np.minimum(pred[..., 3], gt[..., 3]) - np.maximum(
+        pred[..., 1], gt[..., 1]) + 1
+    inter = np.where((iw > 0) & (ih > 0), iw * ih, 0.0)
+    area_pred = (pred[..., 2] - pred[..., 0] + 1) * (
+        pred[..., 3] - pred[..., 1] + 1)
+    area_gt = (gt[..., 2] - gt[..., 0] + 1) * (gt[..., 3] - gt[..., 1] + 1)
+    union = area_pred + area_gt - inter
+    return np.divide(
+        inter, union, out=np.zeros_like(inter), where=inter > 0)
+
+
+def normalize_scores(
+        preds: Sequence[Optional[np.ndarray]]) -> List[Optional[np.ndarray]]:
+    """Min-max normalise column 4 over all predictions (official rule:
+    the range always includes [min, max] of the scores clipped to 0 and 1).
+
+    Raises:
+        ValueError: If all scores are equal (the range is empty).
+    """
+    scores = [p[:, 4] for p in preds if p is not None and len(p)]
+    if not scores:
+        return list(preds)
+    all_scores = np.concatenate(scores)
+    low = min(float(all_scores.min()), 1.0)
+    high = max(float(all_scores.max()), 0.0)
+    if high <= low:
+        raise ValueError(
+            f'every prediction has the score {low}: WIDER FACE min-max '
+            'score normalisation needs at least two different scores')
+    out: List[Optional[np.ndarray]] = []
+    for p in preds:
+        if p is not None and len(p):
+            p = p.astype(np.float64, copy=True)
+            p[:, 4] = (p[:, 4] - low) / (high - low)
+        out.append(p)
+    return out
+
+
+def _xywh_to_xyxy(boxes: np.ndarray) -> np.ndarray:
+    xyxy = np.asarray(boxes, dtype=np.float64)[:, :4].copy()
+    xyxy[:, 2:] += xyxy[:, :2]
+    return xyxy
+
+
+def _match(preds: Sequence[Optional[np.ndarray]],
+           gt_boxes: Sequence[np.ndarray], iou_thr: float) -> _Matches:
+    """Best face per prediction; images without faces or predictions are
+    left out, as in the official code."""
+    scores, faces, hits = [], [], []
+    offset = 0
+    for pred, gt in zip(preds, gt_boxes):
+        if pred is not None and len(pred) and len(gt):
+            order = np.argsort(-pred[:, 4], kind='stable')
+            pred = pred[order]
+            iou = widerface_iou(_xywh_to_xyxy(pred), _xywh_to_xyxy(gt))
+            best = iou.argmax(axis=1)
+            scores.append(pred[:, 4])
+            faces.append(best + offset)
+            hits.append(iou[np.arange(len(pred)), best] >= iou_thr)
+        offset += len(gt)
+    if not scores:
+        return _Matches(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool))
+    return _Matches(
+        np.concatenate(scores), np.concatenate(faces), np.concatenate(hits))
+
+
+def _count_at_least(scores: np.ndarray,
+                    thresholds: np.ndarray) -> np.ndarray:
+    """Number of ``scores`` >= each threshold."""
+    return len(scores) - np.searchsorted(
+        np.sort(scores), thresholds, side='left')
+
+
+def _setting_curve(matches: _Matches, kept: np.ndarray,
+                   thresholds: np.ndarray) -> PRCurve:
+    on_kept = kept[matches.face]
+    proposal = ~(matches.hit & ~on_kept)
+    tp_rows = np.flatnonzero(matches.hit & on_kept)
+    _, first = np.unique(matches.face[tp_rows], return_index=True)
+    recalled_scores = matches.scores[tp_rows[first]]
+    num_prop = _count_at_least(matches.scores[proposal], thresholds)
+    num_tp = _count_at_least(recalled_scores, thresholds)
+    precision = np.divide(
+        num_tp, num_prop, out=np.zeros(len(thresholds)), where=num_prop > 0)
+    num_faces = int(kept.sum())
+    recall = num_tp / num_faces if num_faces else np.zeros(len(thresholds))
+    ap = float(average_precision(recall, precision, mode='area'))
+    return PRCurve(precision, recall, ap, num_faces)
+
+
+def widerface_pr_curves(preds: Sequence[Optional[np.ndarray]],
+                        gt_boxes: Sequence[np.ndarray],
+                        keep: Dict[str, Sequence[np.ndarray]],
+                        iou_thr: float = 0.5,
+                        num_thresholds: int = 1000) -> Dict[str, PRCurve]:
+    """Evaluate every setting of the WIDER FACE protocol.
+
+    Args:
+        preds (Sequence[np.ndarray | None]): Per image, shape (n, 5):
+            ``x, y, w, h, score`` (raw scores, any order); None or empty for
+            an image without predictions.
+        gt_boxes (Sequence[np.ndarray]): Per image, shape (k, 4):
+            ``x, y, w, h`` of every face.
+        keep (dict[str, Sequence[np.ndarray]]): Per setting name
+            (``'easy'``...), per image a boolean mask of shape (k, ) of the
+            faces kept in that setting.
+        iou_thr (float): IoU of a match. Defaults to 0.5.
+        num_thresholds (int): Score thresholds. Defaults to 1000.
+
+    Returns:
+        dict[str, PRCurve]: Curves and AP per setting.
+    """
+    if len(preds) != len(gt_boxes):
+        raise ValueError(f'{len(preds)} prediction entries for '
+                         f'{len(gt_boxes)} ground-truth images')
+    for name, masks in keep.items():
+        if len(masks) != len(gt_boxes) or any(
+                len(m) != len(g) for m, g in zip(masks, gt_boxes)):
+            raise ValueError(f'keep["{name}"] does not match the '
+                             'ground-truth boxes image by image')
+    matches = _match(normalize_scores(preds), gt_boxes, iou_thr)
+    thresholds = 1 - (np.arange(num_thresholds) + 1) / num_thresholds
+    curves = {}
+    for name, masks in keep.items():
+        kept = np.concatenate([np.asarray(m, bool) for m in masks] +
+                              [np.zeros(0, bool)])
+        curves[name] = _setting_curve(matches, kept, thresholds)
+    return curves

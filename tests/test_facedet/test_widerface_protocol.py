@@ -1,0 +1,124 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""The WIDER FACE protocol on hand-computed cases."""
+import numpy as np
+import pytest
+
+from projects.facedet.evaluation import widerface_iou, widerface_pr_curves
+
+# Faces (x, y, w, h): F0 and F1 kept, F2 outside the keep list.
+FACES = np.array([[0, 0, 10, 10], [20, 0, 10, 10], [40, 0, 10, 10]], float)
+
+
+def _ap(preds, faces, kept):
+    curves = widerface_pr_curves(
+        preds, faces, dict(s=[np.asarray(k, bool) for k in kept]))
+    return curves['s'].ap
+
+
+def _pred(*rows):
+    return np.array(rows, float).reshape(-1, 5)
+
+
+# Unsorted on purpose: the protocol ranks by score.
+PREDS = _pred(
+    [0, 0, 10, 10, 0.9],  # F0: true positive
+    [40, 0, 10, 10, 0.95],  # F2 (ignored): dropped from the proposals
+    [0, 0, 10, 10, 0.8],  # F0 again: duplicate, false positive
+    [100, 100, 10, 10, 0.7],  # nothing: false positive
+    [20, 0, 10, 10, 0.6],  # F1: true positive
+    [200, 200, 10, 10, 0.5],  # nothing: false positive
+)
+
+
+def test_iou_uses_plus_one_pixel_convention():
+    iou = widerface_iou(
+        np.array([[0, 0, 9, 9]], float),
+        np.array([[0, 0, 9, 4], [5, 0, 14, 9], [10, 0, 19, 9], [9, 0, 18, 9]],
+                 float))
+    np.testing.assert_allclose(iou, [[0.5, 1 / 3, 0.0, 10 / 190]])
+
+
+def test_ignored_face_and_duplicate():
+    # Ranked after dropping the 0.95 prediction: TP, FP, FP, TP, FP over 2
+    # kept faces. Envelope: P=1 up to R=1/2, P=2/4 up to R=1.
+    assert _ap([PREDS], [FACES], [[1, 1, 0]]) == pytest.approx(0.75)
+    # Keeping F2 turns the 0.95 prediction into a true positive:
+    # TP, TP, FP, FP, TP over 3 faces -> 2/3 * 1 + 1/3 * 3/5.
+    assert _ap([PREDS], [FACES], [[1, 1, 1]]) == pytest.approx(0.8 + 2 / 30)
+
+
+def test_input_order_does_not_matter():
+    shuffled = PREDS[[4, 2, 0, 5, 1, 3]]
+    assert _ap([shuffled], [FACES], [[1, 1, 0]]) == pytest.approx(0.75)
+
+
+def test_precision_recall_points():
+    curve = widerface_pr_curves([PREDS], [FACES],
+                                dict(s=[np.array([1, 1, 0], bool)]))['s']
+    assert curve.num_faces == 2
+    # Threshold 0.999 (first): only the 0.95 prediction (normalised to 1),
+    # which is dropped: no proposals, precision 0 by convention.
+    assert (curve.precision[0], curve.recall[0]) == (0.0, 0.0)
+    # Last threshold (0) takes everything: 2 TP of 5 proposals.
+    assert curve.precision[-1] == pytest.approx(0.4)
+    assert curve.recall[-1] == pytest.approx(1.0)
+
+
+def test_equal_scores_enter_together():
+    # A TP and an FP with the same score pass every threshold together:
+    # P = 1/2 at R = 1/2 and at R = 1 -> AP 0.5 (a strict ranking would
+    # give 0.75), whatever their input order.
+    faces = FACES[:2]
+    tp_first = _pred([0, 0, 10, 10, 0.9], [300, 0, 10, 10, 0.9],
+                     [20, 0, 10, 10, 0.1], [300, 300, 10, 10, 0.1])
+    assert _ap([tp_first], [faces], [[1, 1]]) == pytest.approx(0.5)
+    assert _ap([tp_first[[1, 0, 3, 2]]], [faces],
+               [[1, 1]]) == pytest.approx(0.5)
+
+
+def test_images_without_faces_or_predictions():
+    no_faces = (_pred([0, 0, 10, 10, 0.99]), np.zeros((0, 4)), [])
+    no_preds = (None, FACES[:1], [1])
+    preds, faces, kept = zip((PREDS, FACES, [1, 1, 0]), no_faces, no_preds)
+    # The image without faces adds nothing (not even false positives); the
+    # unpredicted face adds to the recall denominator: 3 kept faces,
+    # TP at R=1/3 (P=1) and R=2/3 (P=1/2).
+    assert _ap(list(preds), list(faces), list(kept)) == pytest.approx(0.5)
+    # No predictions at all: AP 0.
+    assert _ap([None], [FACES], [[1, 1, 1]]) == 0.0
+
+
+def test_iou_threshold_is_inclusive():
+    face = np.array([[0, 0, 9, 9]], float)
+    half = _pred([0, 0, 9, 4, 0.9], [300, 0, 5, 5, 0.1])
+    below = _pred([0, 0, 9, 3.9, 0.9], [300, 0, 5, 5, 0.1])
+    assert _ap([half], [face], [[1]]) == pytest.approx(1.0)
+    assert _ap([below], [face], [[1]]) == pytest.approx(0.0)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match='every prediction has the score'):
+        _ap([_pred([0, 0, 10, 10, 0.5])], [FACES], [[1, 1, 1]])
+    with pytest.raises(ValueError, match='2 prediction entries for 1'):
+        _ap([PREDS, PREDS], [FACES], [[1, 1, 1]])
+    with pytest.raises(ValueError, match='keep\\["s"\\] does not match'):
+        _ap([PREDS], [FACES], [[1, 1]])
+
+
+def test_matches_the_loop_implementation(repo_root):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'bench', repo_root / 'benchmarks' / 'widerface_metric.py')
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = np.random.default_rng(1)
+    faces = [rng.uniform(0, 60, (n, 4)) + [0, 0, 4, 4] for n in (5, 0, 8, 3)]
+    kept = [rng.random(len(f)) < 0.7 for f in faces]
+    preds = bench.synthetic_predictions(faces, seed=2)
+    for p in preds:
+        p[:, 4] = np.round(p[:, 4], 1)  # many equal scores
+    preds[3] = None
+    fast = widerface_pr_curves(preds, faces, dict(s=kept))['s'].ap
+    assert fast == pytest.approx(bench.loop_widerface_ap(
+        preds, faces, dict(s=kept))['s'], abs=1e-12)
+    assert 0 < fast < 1
