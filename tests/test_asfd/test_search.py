@@ -1,0 +1,132 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+from projects.asfd import AutoFEM, load_genotype
+
+SEARCH_CFG = 'configs/asfd/asfd_search_demo.py'
+TRAIN_CFG = 'configs/asfd/asfd_tiny_demo.py'
+OPS = "['none','skip_connect','sep_conv_3x3','max_pool_3x3']"
+
+
+@pytest.fixture(scope='module')
+def faces(tmp_path_factory, repo_root):
+    root = tmp_path_factory.mktemp('asfd') / 'faces'
+    subprocess.run([
+        sys.executable,
+        str(repo_root / 'tools/misc/make_cartoon_faces.py'),
+        str(root), '--num-train', '4', '--num-val', '4', '--size', '64'
+    ], check=True, capture_output=True)
+    return root
+
+
+def _search_options(faces, epochs):
+    # Tiny search: 4 images per split, batches of 2, 4 candidate ops, no
+    # flip (global numpy RNG is not checkpointed, so resume compares runs
+    # without random augmentation).
+    opts = [f'train_cfg.max_epochs={epochs}', 'train_cfg.arch_start_epoch=0',
+            f'model.neck.op_names={OPS}']
+    for loader in ('train_dataloader', 'train_cfg.arch_dataloader'):
+        opts += [f'{loader}.dataset.data_root={faces}/',
+                 f'{loader}.dataset.indices=4', f'{loader}.batch_size=2',
+                 f'{loader}.dataset.pipeline.2.prob=0.0']
+    return opts
+
+
+def _train(repo_root, cfg, work_dir, options, *extra):
+    proc = subprocess.run(
+        [sys.executable, 'tools/train.py', cfg, '--work-dir',
+         str(work_dir), *extra, '--cfg-options', *options],
+        cwd=repo_root, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def test_alphas_learn_on_held_out_and_weights_on_train(faces, repo_root,
+                                                       tmp_path):
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(str(repo_root / SEARCH_CFG))
+    cfg.merge_from_dict(
+        Config(dict(work_dir=str(tmp_path), experiment_name='asfd_alt')))
+    opts = {}
+    for o in _search_options(faces, 1):
+        key, value = o.split('=', 1)
+        opts[key] = eval(value) if key.endswith(('ops', 'names')) else (
+            value if key.endswith('root') else float(value)
+            if '.' in value else int(value))
+    cfg.merge_from_dict(opts)
+    runner = Runner.from_cfg(cfg)
+    loop = runner.train_loop
+    runner.optim_wrapper = runner.build_optim_wrapper(runner.optim_wrapper)
+    runner._hooks = []  # hooks are not under test here
+    model = runner.model
+    arch = {n: p for n, p in model.named_parameters() if 'arch_' in n}
+    weights = {n: p for n, p in model.named_parameters() if 'arch_' not in n}
+    assert len(arch) == 2 and len(weights) > 10
+    calls = []
+    train_step = model.train_step
+
+    def spy(data, optim_wrapper):
+        before = {n: p.detach().clone() for n, p in model.named_parameters()}
+        out = train_step(data, optim_wrapper=optim_wrapper)
+        changed = {n for n, p in model.named_parameters()
+                   if not torch.equal(before[n], p)}
+        calls.append((data['data_samples'][0].img_path, changed))
+        return out
+
+    model.train_step = spy
+    train_batch = next(iter(loop.dataloader))
+    loop.run_iter(0, train_batch)
+    (arch_img, arch_changed), (weight_img, weight_changed) = calls
+    assert '/images/val/' in arch_img and '/images/train/' in weight_img
+    assert arch_changed == set(arch)
+    assert weight_changed and weight_changed <= set(weights)
+    assert all(p.requires_grad for p in weights.values())
+    assert not any(p.requires_grad for p in arch.values())
+    # Before arch_start_epoch only the weight step runs.
+    loop.arch_start_epoch = 5
+    loop.run_iter(1, train_batch)
+    assert len(calls) == 3 and calls[2][1] <= set(weights)
+
+
+def test_search_exports_genotype_resumes_exactly_and_trains(
+        faces, repo_root, tmp_path):
+    straight, resumed = tmp_path / 'straight', tmp_path / 'resumed'
+    _train(repo_root, SEARCH_CFG, straight, _search_options(faces, 2))
+    history = json.loads((straight / 'arch_weights.json').read_text())
+    assert [h['epoch'] for h in history] == [1, 2]
+    assert history[0]['fusion'] != history[1]['fusion']
+    genotype = load_genotype(str(straight / 'genotype.json'))
+    assert AutoFEM([16, 48, 160], 16, 4, genotype=genotype)
+
+    # Resume the second epoch from the straight run's first checkpoint.
+    _train(repo_root, SEARCH_CFG, resumed, _search_options(faces, 2),
+           '--resume', str(straight / 'epoch_1.pth'))
+    a = torch.load(straight / 'epoch_2.pth', weights_only=False)
+    b = torch.load(resumed / 'epoch_2.pth', weights_only=False)
+    for key, value in a['state_dict'].items():
+        torch.testing.assert_close(b['state_dict'][key], value)
+    exp_avg = a['asfd_arch_optimizer']['state'][0]['exp_avg']
+    torch.testing.assert_close(
+        b['asfd_arch_optimizer']['state'][0]['exp_avg'], exp_avg)
+    assert (resumed / 'genotype.json').read_text() == (
+        straight / 'genotype.json').read_text()
+
+    # The tiny detector trains with the searched genotype and evaluates.
+    opts = [f'model.neck.genotype={straight}/genotype.json',
+            'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+            f'train_dataloader.dataset.data_root={faces}/',
+            'train_dataloader.dataset.indices=4',
+            'train_dataloader.batch_size=2',
+            f'val_dataloader.dataset.data_root={faces}/',
+            f'test_dataloader.dataset.data_root={faces}/']
+    proc = _train(repo_root, TRAIN_CFG, tmp_path / 'train', opts)
+    assert 'icartoonface/AP50' in proc.stdout + proc.stderr
+    assert (tmp_path / 'train' / 'epoch_1.pth').is_file()
