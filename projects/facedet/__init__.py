@@ -2,9 +2,13 @@
 """Face-detection benchmarks shared by the face detectors (mmdet registry).
 
 Datasets and metrics in the formats and protocols the face-detection papers
-report: iCartoonFace (CSV, AP at IoU 0.5).
+report: WIDER FACE (official text annotations; official Easy/Medium/Hard AP
+from the .mat ground truth), iCartoonFace (CSV, AP at IoU 0.5).
 """
-from .datasets import ICartoonFaceDataset
-from .evaluation import ICartoonFaceMetric
+from .datasets import ICartoonFaceDataset, WiderFaceTxtDataset
+from .evaluation import ICartoonFaceMetric, WiderFaceMetric
 
-__all__ = ['ICartoonFaceDataset', 'ICartoonFaceMetric']
+__all__ = [
+    'ICartoonFaceDataset', 'ICartoonFaceMetric', 'WiderFaceMetric',
+    'WiderFaceTxtDataset'
+]
