@@ -1,0 +1,11 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""DDL (ECCV 2020, arXiv 2002.03662) for MMPretrain.
+
+Registers ``DistributionDistillationLoss`` and imports the face-recognition
+room it builds on (:mod:`projects.curricularface`, :mod:`projects.facerec`).
+"""
+import projects.curricularface  # noqa: F401  (registers the shared modules)
+
+from .ddl_loss import DistributionDistillationLoss
+
+__all__ = ['DistributionDistillationLoss']
