@@ -2,7 +2,6 @@
 """NLL loss with per-batch inverse-frequency class weights (SemaTree)."""
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
@@ -75,15 +74,17 @@ class InverseFrequencyNLLLoss(nn.Module):
         weight = inverse_frequency_weights(target, log_probs.shape[1],
                                            self.ignore_index)
         valid = target != self.ignore_index
-        denominator = weight[target[valid]].sum()
+        safe = target.masked_fill(~valid, 0)
+        # Gather by hand: F.nll_loss(reduction='sum', ignore_index=255)
+        # returns NaN for 4D inputs on torch 2.14 CPU.
+        nll = -log_probs.gather(1, safe.unsqueeze(1)).squeeze(1)
+        pixel_weight = torch.where(valid, weight.to(log_probs.dtype)[safe],
+                                   torch.zeros_like(nll))
+        denominator = pixel_weight.sum()
         if denominator <= 0:
             return log_probs.sum() * 0.0
-        loss = F.nll_loss(
-            log_probs,
-            target,
-            weight=weight.to(log_probs.dtype),
-            ignore_index=self.ignore_index,
-            reduction='sum') / denominator
+        loss = torch.where(pixel_weight > 0, pixel_weight * nll,
+                           torch.zeros_like(nll)).sum() / denominator
         return self.loss_weight * loss
 
     @property

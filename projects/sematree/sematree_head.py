@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """SemaTree decode head for MMSegmentation."""
+import logging
 from typing import Dict, List, Sequence, Tuple
 
 import torch
@@ -7,6 +8,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import (ConvModule, build_activation_layer, build_conv_layer,
                       build_norm_layer)
+from mmengine.logging import print_log
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.decode_heads.psp_head import PPM
 from mmseg.models.losses import accuracy
@@ -191,8 +193,7 @@ class SemanticNeuralTreeHead(BaseDecodeHead):
         out_channels = self.tree.num_channels(node)
         if node.is_leaf:
             hidden = leaf_channels[node.depth - 1]
-            conv = build_conv_layer(
-                dcn_cfg, in_channels, hidden, 3, padding=1)
+            conv = self._dcn(dcn_cfg, in_channels, hidden, node.path)
             self.leaves.append(
                 nn.Sequential(
                     _ConvSEBlock(conv, hidden, se_ratio, self.norm_cfg,
@@ -225,13 +226,31 @@ class SemanticNeuralTreeHead(BaseDecodeHead):
         widths = [self.num_classes, *channels]
         blocks = [
             _ConvSEBlock(
-                build_conv_layer(dcn_cfg, c_in, c_out, 3, padding=1), c_out,
+                self._dcn(dcn_cfg, c_in, c_out, 'aggregation'), c_out,
                 se_ratio, self.norm_cfg, self.act_cfg, dropout)
             for c_in, c_out in zip(widths[:-1], widths[1:])
         ]
-        last = build_conv_layer(
-            dcn_cfg, widths[-1], self.num_classes, 3, padding=1)
+        last = self._dcn(dcn_cfg, widths[-1], self.num_classes,
+                         'aggregation')
         return nn.Sequential(*blocks, last)
+
+    @staticmethod
+    def _dcn(cfg: ConfigType, in_channels: int, out_channels: int,
+             where: str) -> nn.Module:
+        """A 3x3 conv from ``cfg``; ``deform_groups`` must divide the input
+        channels (mmcv's kernels read out of bounds otherwise), so it is
+        lowered to the largest divisor and the change is logged."""
+        cfg = dict(cfg)
+        groups = cfg.get('deform_groups')
+        if groups and in_channels % groups:
+            fitted = max(g for g in range(1, groups + 1)
+                         if in_channels % g == 0)
+            print_log(
+                f'SemanticNeuralTreeHead {where}: deform_groups={groups} '
+                f'does not divide {in_channels} input channels; using '
+                f'{fitted}', logger='current', level=logging.WARNING)
+            cfg['deform_groups'] = fitted
+        return build_conv_layer(cfg, in_channels, out_channels, 3, padding=1)
 
     def _level(self, depth: int) -> int:
         """Backbone level feeding the laterals at a depth (C4 for depth 1)."""
