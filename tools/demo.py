@@ -2,8 +2,10 @@
 """The main job: train a tiny ACFD from scratch on generated cartoon faces.
 
 1. generates the demo data (``tools/misc/make_cartoon_faces.py``) if missing;
-2. trains ``configs/acfd/acfd_tiny_demo.py`` on the CPU, stopping early if
-   the time budget is spent;
+2. trains ``configs/acfd/acfd_tiny_demo.py`` on the CPU with the runner
+   ``tools/train.py`` builds (:func:`projects.engine.build_runner`), stopping
+   early if the time budget is spent (then it saves the checkpoint itself,
+   since the runner saves only at the scheduled iterations);
 3. evaluates AP50 on the held-out split (iCartoonFace protocol), prints the
    metrics and the leaderboard row, and saves a picture of detections::
 
@@ -22,7 +24,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from projects.engine import load_config  # noqa: E402
+from projects.engine import build_runner, load_config  # noqa: E402
 from projects.facedet.leaderboard import (format_markdown,  # noqa: E402
                                           leaderboard_row)
 
@@ -38,7 +40,12 @@ def parse_args() -> argparse.Namespace:
                         help='training time budget in minutes')
     parser.add_argument('--max-iters', type=int, default=None,
                         help='override the config\'s iterations')
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.budget_min <= 0:
+        parser.error(f'--budget-min must be positive, got {args.budget_min}')
+    if args.max_iters is not None and args.max_iters < 1:
+        parser.error(f'--max-iters must be >= 1, got {args.max_iters}')
+    return args
 
 
 def make_data(data_root: str) -> None:
@@ -92,8 +99,11 @@ def main() -> None:
     cfg.custom_hooks = cfg.get('custom_hooks', []) + [
         dict(type='TrainTimeBudgetHook', budget_s=args.budget_min * 60)
     ]
-    runner = Runner.from_cfg(cfg)
+    cfg.launcher = 'none'
+    runner = build_runner(cfg)
     runner.train()
+    if runner.iter < cfg.train_cfg.max_iters:
+        runner.save_checkpoint(args.work_dir, f'iter_{runner.iter}.pth')
     metrics = runner.test()
     picture = osp.join(args.work_dir, 'demo_detections.png')
     draw_detections(runner, picture)
@@ -107,6 +117,7 @@ def main() -> None:
         print(f'  {key}: {value:.4f}')
     print('\nLeaderboard row:\n' + format_markdown([row]))
     print(f'\nDetections (green) and ground truth (red): {picture}')
+    print(f'Checkpoint: {osp.join(args.work_dir, f"iter_{runner.iter}.pth")}')
 
 
 if __name__ == '__main__':

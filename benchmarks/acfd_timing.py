@@ -1,0 +1,77 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""Timing and peak-memory helpers shared by the ``benchmarks/acfd_*.py``
+scripts (median wall time; peak CUDA memory, or peak process RSS on CPU)."""
+import os.path as osp
+import statistics
+import sys
+import threading
+import time
+from typing import Callable, Dict, List, Tuple
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+import projects  # noqa: E402,F401  applies the compatibility fixes
+import torch  # noqa: E402
+
+
+def _sync(device: str) -> None:
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+
+
+def median_ms(fns: Dict[str, Callable[[], object]], repeats: int = 5,
+              warmup: int = 1, device: str = 'cpu') -> Dict[str, float]:
+    """Median wall time of each ``fn()`` in milliseconds.
+
+    The functions run interleaved, one call of each per round, so that a
+    load change on a shared machine hits all of them alike and their ratios
+    stay meaningful.
+    """
+    times: Dict[str, List[float]] = {name: [] for name in fns}
+    for step in range(warmup + repeats):
+        for name, fn in fns.items():
+            _sync(device)
+            start = time.perf_counter()
+            fn()
+            _sync(device)
+            if step >= warmup:
+                times[name].append((time.perf_counter() - start) * 1000)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def _rss_mb() -> float:
+    with open('/proc/self/statm') as f:
+        pages = int(f.read().split()[1])
+    return pages * 4096 / 2**20
+
+
+def peak_memory_mb(fn: Callable[[], object], device: str = 'cpu') -> float:
+    """Extra memory at the peak of ``fn()``: CUDA allocator peak on a GPU,
+    process RSS sampled every millisecond on a CPU (coarser, but the same
+    for every method compared)."""
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        fn()
+        torch.cuda.synchronize()
+        return (torch.cuda.max_memory_allocated() - base) / 2**20
+    base, peak, done = _rss_mb(), [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_mb())
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    fn()
+    done.set()
+    thread.join()
+    return max(peak[0], _rss_mb()) - base
+
+
+def size_mb(model: torch.nn.Module) -> Tuple[float, float]:
+    """Parameters (millions) and fp32 size of the parameters (MB)."""
+    params = sum(p.numel() for p in model.parameters())
+    return params / 1e6, params * 4 / 2**20
