@@ -3,12 +3,13 @@
 
 Datasets and metrics in the formats and protocols the face-detection papers
 report: WIDER FACE (official text annotations; official Easy/Medium/Hard AP
-from the .mat ground truth), iCartoonFace (CSV, AP at IoU 0.5).
+from the .mat ground truth), iCartoonFace (CSV, AP at IoU 0.5), FDDB
+(ellipse folds, discrete and continuous ROC).
 """
-from .datasets import ICartoonFaceDataset, WiderFaceTxtDataset
-from .evaluation import ICartoonFaceMetric, WiderFaceMetric
+from .datasets import FDDBDataset, ICartoonFaceDataset, WiderFaceTxtDataset
+from .evaluation import FDDBMetric, ICartoonFaceMetric, WiderFaceMetric
 
 __all__ = [
-    'ICartoonFaceDataset', 'ICartoonFaceMetric', 'WiderFaceMetric',
-    'WiderFaceTxtDataset'
+    'FDDBDataset', 'FDDBMetric', 'ICartoonFaceDataset', 'ICartoonFaceMetric',
+    'WiderFaceMetric', 'WiderFaceTxtDataset'
 ]

@@ -1,5 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """WiderFaceMetric, the official .mat ground truth and prediction files."""
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -159,3 +161,32 @@ def test_full_val_ground_truth(shared_data):
     parade = sum(int(m.sum()) for e, m in zip(gt.events, gt.keep['hard'])
                  if e == '0--Parade')
     assert hard == pytest.approx(1 - parade / counts['hard'], abs=2e-4)
+
+
+def test_eval_widerface_tool(repo_root, tmp_path, monkeypatch, capsys):
+    import importlib.util
+    import json
+    spec = importlib.util.spec_from_file_location(
+        'eval_widerface', repo_root / 'tools' / 'eval_widerface.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    _write_mat(tmp_path, [[1, 2], [1]])
+    pred = tmp_path / 'pred'
+    # Image 1: both faces found (one FP between them); image 2: no file.
+    write_prediction_file(str(pred), '0--Parade', 'p_1',
+                          np.array([[0, 0, 10, 10, 0.9],
+                                    [90, 90, 10, 10, 0.5],
+                                    [20, 0, 10, 10, 0.1]]))
+    out_json, png = tmp_path / 'ap.json', tmp_path / 'pr.png'
+    monkeypatch.setattr(sys, 'argv', [
+        'eval_widerface.py', '--pred', str(pred), '--gt', str(tmp_path),
+        '--out-json', str(out_json), '--plot', str(png)
+    ])
+    tool.main()
+    assert '1 of 2 images have no prediction file' in capsys.readouterr().out
+    # 3 faces: TP (P=1, R=1/3), FP, TP (P=2/3, R=2/3).
+    expected = 1 / 3 + 1 / 3 * 2 / 3
+    assert json.loads(out_json.read_text()) == {
+        s: pytest.approx(expected) for s in ('easy', 'medium', 'hard')
+    }
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
