@@ -164,7 +164,12 @@ class DistributionDistillationLoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        terms = self.loss_terms(neg_feats, pos_feats_a, pos_feats_b)
+        return self.weighted(
+            self.loss_terms(neg_feats, pos_feats_a, pos_feats_b))
+
+    def weighted(self, terms: dict) -> Tensor:
+        """:math:`\\lambda_1 KL^+ + \\lambda_2 KL^- + \\lambda_3 L_{order}` of
+        the terms of :meth:`loss_terms`."""
         return (self.pos_kl_weight * terms['kl_pos'] +
                 self.neg_kl_weight * terms['kl_neg'] +
                 self.order_loss_weight * terms['order'])

@@ -1,0 +1,141 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""DDLFaceDataset split and the four-stream loader."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+from projects.ddl import DDLFaceDataset, DDLFourStreamSampler
+from projects.ddl.make_hard_split import write_hard_pairs, write_train_split
+
+REPO = Path(__file__).resolve().parents[2]
+META = ('sample_idx', 'img_path', 'ddl_stream')
+
+
+def _generator():
+    path = REPO / 'tools' / 'misc' / 'make_face_identities.py'
+    spec = importlib.util.spec_from_file_location('make_face_ids', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def faces(tmp_path_factory) -> Path:
+    gen = _generator()
+    root = tmp_path_factory.mktemp('ddl_faces')
+    gen.write_train(str(root), num_ids=5, per_id=3, seed=0, size=16)
+    gen.write_pairs(str(root), gen.make_pairs([5, 6], 10, seed=0), seed=0,
+                    size=16, lfw=False)
+    write_train_split(str(root), seed=0)
+    write_hard_pairs(str(root), seed=0)
+    return root
+
+
+def _dataset(root: Path, **kwargs) -> DDLFaceDataset:
+    kwargs.setdefault('split_file', str(root / 'split.txt'))
+    return DDLFaceDataset(
+        data_root=str(root), data_prefix='train_ddl', **kwargs)
+
+
+def test_split_file_marks_images(faces):
+    ds = _dataset(faces)
+    assert len(ds) == 30 and ds.ddl_is_hard.sum() == 15
+    for i in range(len(ds)):
+        info = ds.get_data_info(i)
+        assert info['is_hard'] == info['img_path'].endswith('_hard.png')
+        assert info['ddl_stream'] == 0
+    # Encoded index: stream 3, image 4.
+    info = ds.get_data_info(3 * len(ds) + 4)
+    assert info['ddl_stream'] == 3
+    assert info['img_path'] == ds.get_data_info(4)['img_path']
+    with pytest.raises(IndexError, match='beyond the 4 streams'):
+        ds.get_data_info(4 * len(ds))
+
+
+def test_regex_rule_matches_split_file(faces):
+    ds = _dataset(faces, split_file=None, hard_regex=r'_hard\.png$')
+    assert np.array_equal(ds.ddl_is_hard, _dataset(faces).ddl_is_hard)
+
+
+def test_split_file_errors_and_unlisted_images(faces, tmp_path):
+    lines = (faces / 'split.txt').read_text().splitlines()
+    short = tmp_path / 'short.txt'
+    short.write_text('\n'.join(lines[:-2]) + '\n')
+    assert len(_dataset(faces, split_file=str(short))) == 28
+    bad = tmp_path / 'bad.txt'
+    bad.write_text(lines[0] + '\nid00000/001.png medium\n')
+    with pytest.raises(ValueError, match=r'bad.txt:2: expected'):
+        _dataset(faces, split_file=str(bad))
+    with pytest.raises(ValueError, match='exactly one of'):
+        _dataset(faces, hard_regex='hard')
+
+
+def test_sampler_streams_keep_their_promises(faces):
+    ds = _dataset(faces)
+    sampler = DDLFourStreamSampler(ds, num_ids=4, num_pairs=2, seed=3)
+    assert sampler.batch_size == 16
+    it = iter(sampler)
+    first = [next(it) for _ in range(2 * sampler.batch_size)]
+    again = iter(DDLFourStreamSampler(ds, num_ids=4, num_pairs=2, seed=3))
+    assert first == [next(again) for _ in range(len(first))]
+    for chunk in (first[:16], first[16:]):
+        stream, image = np.divmod(np.array(chunk), len(ds))
+        assert stream.tolist() == [0] * 4 + [1] * 4 + [2] * 4 + [3] * 4
+        labels, hard = ds.ddl_labels[image], ds.ddl_is_hard[image]
+        for s, want_hard in ((0, False), (1, True)):
+            assert len(set(labels[stream == s])) == 4
+            assert (hard[stream == s] == want_hard).all()
+        for s, want_hard in ((2, False), (3, True)):
+            a, b = image[stream == s][0::2], image[stream == s][1::2]
+            assert (ds.ddl_labels[a] == ds.ddl_labels[b]).all()
+            assert (a != b).all() and len(set(ds.ddl_labels[a])) == 2
+            assert (hard[stream == s] == want_hard).all()
+
+
+def test_sampler_easy_hard_pairs_and_errors(faces):
+    ds = _dataset(faces)
+    sampler = DDLFourStreamSampler(
+        ds, num_ids=2, num_pairs=3, hard_pairs='easy-hard', seed=0)
+    image = np.array(sampler.iteration(np.random.default_rng(0))[-6:]) % len(
+        ds)
+    assert ds.ddl_is_hard[image].tolist() == [False, True] * 3
+    with pytest.raises(ValueError, match='only 5 identities'):
+        DDLFourStreamSampler(ds, num_ids=6, num_pairs=1, seed=0)
+    with pytest.raises(ValueError, match='num_pairs=6'):
+        DDLFourStreamSampler(ds, num_ids=2, num_pairs=6, seed=0)
+    with pytest.raises(ValueError, match='hard_pairs'):
+        DDLFourStreamSampler(ds, 2, 1, hard_pairs='soft', seed=0)
+
+
+def test_built_loader_yields_four_streams(faces):
+    init_default_scope('mmpretrain')
+    loader = Runner.build_dataloader(
+        dict(
+            batch_size=12,
+            num_workers=0,
+            sampler=dict(
+                type='DDLFourStreamSampler', num_ids=2, num_pairs=2),
+            dataset=dict(
+                type='DDLFaceDataset',
+                data_root=str(faces),
+                data_prefix='train_ddl',
+                split_file=str(faces / 'split.txt'),
+                pipeline=[
+                    dict(type='LoadImageFromFile'),
+                    dict(type='PackInputs', meta_keys=META)
+                ])),
+        seed=0)
+    batch = next(iter(loader))
+    samples = batch['data_samples']
+    assert len(batch['inputs']) == 12
+    assert [s.ddl_stream for s in samples] == [0] * 2 + [1] * 2 + [2] * 4 + [
+        3
+    ] * 4
+    hard = [s.img_path.endswith('_hard.png') for s in samples]
+    assert hard == [False] * 2 + [True] * 2 + [False] * 4 + [True] * 4
+    labels = [int(s.gt_label) for s in samples]
+    assert labels[4] == labels[5] and labels[8] == labels[9]
