@@ -1,0 +1,6 @@
+# resnet56 x2 on CIFAR10: independent peers, no grafting, no distillation.
+_base_ = [
+    './_base_/dgd_resnet56_cifar.py',
+    './_base_/dgd_cifar10.py',
+    './_base_/dgd_grafting_schedule.py',
+]

@@ -1,0 +1,7 @@
+# resnet56 x2 on CIFAR10: layer-level ring grafting every epoch (A=0.4, c=500).
+_base_ = [
+    './_base_/dgd_resnet56_cifar.py',
+    './_base_/dgd_cifar10.py',
+    './_base_/dgd_grafting_schedule.py',
+    './_base_/dgd_variant_grafting.py',
+]

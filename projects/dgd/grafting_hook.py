@@ -1,0 +1,123 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""The hook that grafts DGD peers in a ring."""
+from typing import Dict, List, Optional
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmpretrain.registry import HOOKS
+
+from .ring_exchange import receive_from_previous_rank
+from .state_dict_grafting import (BN_FC_MODES, GRAFT_LEVELS,
+                                  graft_state_dict, ring_graft)
+
+
+@HOOKS.register_module()
+class FilterGraftingHook(Hook):
+    """Ring filter grafting between the peers of a ``DGDPeerClassifier``.
+
+    `Filter Grafting for Deep Neural Networks
+    <https://arxiv.org/abs/2001.05868>`_: at the end of every epoch network
+    i grafts from network i-1 (0 from N-1),
+    :math:`W_i \\leftarrow \\alpha W_i + (1-\\alpha) W_{i-1}`, layer by layer
+    with the entropy alpha or filter by filter with the BN-scale weights
+    (see :func:`projects.dgd.state_dict_grafting.graft_state_dict`). Peers
+    in one process are grafted in memory; one peer per rank exchanges
+    weights through ``torch.distributed``.
+
+    Args:
+        level (str): ``'layer'`` or ``'filter'``. Defaults to ``'layer'``.
+        a (float): Amplitude A. Defaults to 0.4.
+        c (float): Sharpness c. Defaults to 500.0.
+        bn_fc_mode (str): ``'last_conv'`` (official) or ``'own'``.
+            Defaults to ``'last_conv'``.
+        interval (int): Graft every ``interval`` epochs (or iterations).
+            Defaults to 1.
+        by_epoch (bool): Count epochs (paper) or iterations. Defaults to
+            True.
+    """
+
+    priority = 'NORMAL'  # before CheckpointHook (VERY_LOW) saves the epoch
+
+    def __init__(self,
+                 level: str = 'layer',
+                 a: float = 0.4,
+                 c: float = 500.0,
+                 bn_fc_mode: str = 'last_conv',
+                 interval: int = 1,
+                 by_epoch: bool = True) -> None:
+        if level not in GRAFT_LEVELS or bn_fc_mode not in BN_FC_MODES:
+            raise ValueError(
+                f'FilterGraftingHook: level must be in {GRAFT_LEVELS} and '
+                f'bn_fc_mode in {BN_FC_MODES}, got {level!r}, {bn_fc_mode!r}')
+        if interval < 1:
+            raise ValueError(f'FilterGraftingHook: interval must be >= 1, '
+                             f'got {interval}')
+        self.options = dict(level=level, a=a, c=c, bn_fc_mode=bn_fc_mode)
+        self.interval = interval
+        self.by_epoch = by_epoch
+        self.num_grafts = 0
+        self.mean_alphas: List[float] = []
+
+    def after_train_epoch(self, runner) -> None:
+        """Graft at the end of every ``interval`` epochs."""
+        if self.by_epoch and self.every_n_epochs(runner, self.interval):
+            self.graft(runner)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
+        """Graft every ``interval`` iterations when ``by_epoch=False``."""
+        if not self.by_epoch and self.every_n_train_iters(
+                runner, self.interval):
+            self.graft(runner)
+
+    def graft(self, runner) -> None:
+        """Graft every peer from its predecessor and log the alphas."""
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        if not hasattr(model, 'peers'):
+            raise TypeError('FilterGraftingHook needs model.type='
+                            f"'DGDPeerClassifier', got {type(model).__name__}")
+        if model.distributed_peers:
+            alphas = self._graft_across_ranks(model)
+        else:
+            alphas = self._graft_in_process(model)
+        self.num_grafts += 1
+        self.mean_alphas = [sum(a.values()) / max(len(a), 1) for a in alphas]
+        for i, value in enumerate(self.mean_alphas):
+            runner.message_hub.update_scalar(
+                f'train/graft_alpha_peer{model.peer_offset + i}', value)
+        runner.logger.info(
+            f'FilterGraftingHook: graft {self.num_grafts}, mean alpha per '
+            f'local peer {[round(v, 4) for v in self.mean_alphas]}')
+
+    def _graft_in_process(self, model) -> List[Dict[str, float]]:
+        if len(model.peers) < 2:
+            raise ValueError('FilterGraftingHook: model.num_peers must be '
+                             '>= 2 to graft in one process')
+        states = [peer.state_dict() for peer in model.peers]
+        grafted, alphas = ring_graft(states, **self.options)
+        for peer, state in zip(model.peers, grafted):
+            peer.load_state_dict(state)
+        return alphas
+
+    def _graft_across_ranks(self, model) -> List[Dict[str, float]]:
+        own = model.peers[0].state_dict()
+        other = receive_from_previous_rank(own)
+        grafted, alphas = graft_state_dict(own, other, **self.options)
+        model.peers[0].load_state_dict(grafted)
+        return [alphas]
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Store the hook's state."""
+        checkpoint['dgd_grafting'] = dict(
+            num_grafts=self.num_grafts, mean_alphas=list(self.mean_alphas))
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Restore the hook's state."""
+        state = checkpoint.get('dgd_grafting')
+        if state is not None:
+            self.num_grafts = state['num_grafts']
+            self.mean_alphas = list(state['mean_alphas'])
