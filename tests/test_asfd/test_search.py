@@ -22,20 +22,20 @@ def faces(tmp_path_factory, repo_root):
     subprocess.run([
         sys.executable,
         str(repo_root / 'tools/misc/make_cartoon_faces.py'),
-        str(root), '--num-train', '4', '--num-val', '4', '--size', '64'
+        str(root), '--num-train', '2', '--num-val', '2', '--size', '64'
     ], check=True, capture_output=True)
     return root
 
 
 def _search_options(faces, epochs):
-    # Tiny search: 4 images per split, batches of 2, 4 candidate ops, no
+    # Tiny search: 2 images per split, batches of 2, 4 candidate ops, no
     # flip (global numpy RNG is not checkpointed, so resume compares runs
     # without random augmentation).
     opts = [f'train_cfg.max_epochs={epochs}', 'train_cfg.arch_start_epoch=0',
             f'model.neck.op_names={OPS}']
     for loader in ('train_dataloader', 'train_cfg.arch_dataloader'):
         opts += [f'{loader}.dataset.data_root={faces}/',
-                 f'{loader}.dataset.indices=4', f'{loader}.batch_size=2',
+                 f'{loader}.dataset.indices=2', f'{loader}.batch_size=2',
                  f'{loader}.dataset.pipeline.2.prob=0.0']
     return opts
 
@@ -123,7 +123,7 @@ def test_search_exports_genotype_resumes_exactly_and_trains(
     opts = [f'model.neck.genotype={straight}/genotype.json',
             'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
             f'train_dataloader.dataset.data_root={faces}/',
-            'train_dataloader.dataset.indices=4',
+            'train_dataloader.dataset.indices=2',
             'train_dataloader.batch_size=2',
             f'val_dataloader.dataset.data_root={faces}/',
             f'test_dataloader.dataset.data_root={faces}/']
