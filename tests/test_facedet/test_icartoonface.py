@@ -118,3 +118,37 @@ def test_ap50_images_without_faces_or_predictions():
     assert _ap([no_faces, hit]) == pytest.approx(0.5)
     missed = _sample([[0, 0, 10, 10]], [], [])
     assert _ap([missed, hit]) == pytest.approx(0.5)
+
+
+def test_vectorised_ap_equals_mmdet_eval_map():
+    from mmdet.evaluation.functional import eval_map
+
+    from projects.facedet.evaluation.icartoonface_metric import voc_face_ap
+    rng = np.random.default_rng(0)
+
+    def boxes(n):
+        xy = rng.uniform(0, 50, (n, 2))
+        return np.hstack([xy, xy + rng.uniform(5, 20, (n, 2))])
+
+    faces = [boxes(n) for n in (4, 0, 6, 3)]
+    ignored = [boxes(n) for n in (1, 0, 0, 2)]
+    preds = []
+    for f in faces:
+        near = f + rng.normal(0, 2, f.shape)
+        dets = np.vstack([near, near[:1], boxes(3)])
+        preds.append(np.hstack([dets, rng.random((len(dets), 1))]))
+    ann = [dict(bboxes=f, labels=np.zeros(len(f), int), bboxes_ignore=i,
+                labels_ignore=np.zeros(len(i), int))
+           for f, i in zip(faces, ignored)]
+    expected, _ = eval_map([[p] for p in preds], ann, iou_thr=0.5,
+                           eval_mode='area', logger='silent')
+    got = voc_face_ap(preds, faces, ignored)
+    assert 0 < got < 1
+    assert got == pytest.approx(expected, abs=1e-6)
+
+
+def test_metric_needs_one_class():
+    metric = ICartoonFaceMetric()
+    metric.dataset_meta = dict(classes=('face', 'body'))
+    with pytest.raises(ValueError, match='one class'):
+        metric.compute_metrics([])

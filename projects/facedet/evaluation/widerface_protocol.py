@@ -26,15 +26,17 @@ code scores it:
 Images without ground-truth boxes or without predictions add nothing to
 the curve (their kept faces still count in the recall denominator).
 
-Because the keep/recall decision of a prediction only depends on its own
-best-matching face, the per-prediction loop of the official code reduces
-to "first prediction of each kept face" and the per-threshold loop to
-counting sorted scores, which is what :func:`widerface_pr_curves` does.
+The per-prediction loop of the official code reduces to "first
+prediction of each kept face" (:mod:`.face_matching`) and the
+per-threshold loop to counting sorted scores.
 """
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 from mmdet.evaluation.functional import average_precision
+
+from .face_matching import (BestFaceMatches, box_iou, first_hits,
+                            match_best_faces)
 
 
 class PRCurve(NamedTuple):
@@ -53,15 +55,6 @@ class PRCurve(NamedTuple):
     num_faces: int
 
 
-class _Matches(NamedTuple):
-    """Every prediction of the evaluated images, each image sorted by
-    descending score, concatenated in image order."""
-
-    scores: np.ndarray  # normalised scores
-    face: np.ndarray  # global index of the best-matching face
-    hit: np.ndarray  # best IoU >= iou_thr
-
-
 def widerface_iou(pred_xyxy: np.ndarray, gt_xyxy: np.ndarray) -> np.ndarray:
     """IoU matrix with the +1-pixel convention of the official code.
 
@@ -72,19 +65,7 @@ def widerface_iou(pred_xyxy: np.ndarray, gt_xyxy: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: Shape (n, k), float64.
     """
-    pred = np.asarray(pred_xyxy, dtype=np.float64)[:, None, :]
-    gt = np.asarray(gt_xyxy, dtype=np.float64)[None, :, :]
-    iw = np.minimum(pred[..., 2], gt[..., 2]) - np.maximum(
-        pred[..., 0], gt[..., 0]) + 1
-    ih = np.minimum(pred[..., 3], gt[..., 3]) - np.maximum(
-        pred[..., 1], gt[..., 1]) + 1
-    inter = np.where((iw > 0) & (ih > 0), iw * ih, 0.0)
-    area_pred = (pred[..., 2] - pred[..., 0] + 1) * (
-        pred[..., 3] - pred[..., 1] + 1)
-    area_gt = (gt[..., 2] - gt[..., 0] + 1) * (gt[..., 3] - gt[..., 1] + 1)
-    union = area_pred + area_gt - inter
-    return np.divide(
-        inter, union, out=np.zeros_like(inter), where=inter > 0)
+    return box_iou(pred_xyxy, gt_xyxy, offset=1.0)
 
 
 def normalize_scores(
@@ -115,31 +96,9 @@ def normalize_scores(
 
 
 def _xywh_to_xyxy(boxes: np.ndarray) -> np.ndarray:
-    xyxy = np.asarray(boxes, dtype=np.float64)[:, :4].copy()
-    xyxy[:, 2:] += xyxy[:, :2]
+    xyxy = np.asarray(boxes, dtype=np.float64).copy()
+    xyxy[:, 2:4] += xyxy[:, :2]
     return xyxy
-
-
-def _match(preds: Sequence[Optional[np.ndarray]],
-           gt_boxes: Sequence[np.ndarray], iou_thr: float) -> _Matches:
-    """Best face per prediction; images without faces or predictions are
-    left out, as in the official code."""
-    scores, faces, hits = [], [], []
-    offset = 0
-    for pred, gt in zip(preds, gt_boxes):
-        if pred is not None and len(pred) and len(gt):
-            order = np.argsort(-pred[:, 4], kind='stable')
-            pred = pred[order]
-            iou = widerface_iou(_xywh_to_xyxy(pred), _xywh_to_xyxy(gt))
-            best = iou.argmax(axis=1)
-            scores.append(pred[:, 4])
-            faces.append(best + offset)
-            hits.append(iou[np.arange(len(pred)), best] >= iou_thr)
-        offset += len(gt)
-    if not scores:
-        return _Matches(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, bool))
-    return _Matches(
-        np.concatenate(scores), np.concatenate(faces), np.concatenate(hits))
 
 
 def _count_at_least(scores: np.ndarray,
@@ -149,15 +108,11 @@ def _count_at_least(scores: np.ndarray,
         np.sort(scores), thresholds, side='left')
 
 
-def _setting_curve(matches: _Matches, kept: np.ndarray,
+def _setting_curve(matches: BestFaceMatches, kept: np.ndarray,
                    thresholds: np.ndarray) -> PRCurve:
-    on_kept = kept[matches.face]
-    proposal = ~(matches.hit & ~on_kept)
-    tp_rows = np.flatnonzero(matches.hit & on_kept)
-    _, first = np.unique(matches.face[tp_rows], return_index=True)
-    recalled_scores = matches.scores[tp_rows[first]]
+    proposal, true_positive = first_hits(matches, kept)
     num_prop = _count_at_least(matches.scores[proposal], thresholds)
-    num_tp = _count_at_least(recalled_scores, thresholds)
+    num_tp = _count_at_least(matches.scores[true_positive], thresholds)
     precision = np.divide(
         num_tp, num_prop, out=np.zeros(len(thresholds)), where=num_prop > 0)
     num_faces = int(kept.sum())
@@ -196,7 +151,12 @@ def widerface_pr_curves(preds: Sequence[Optional[np.ndarray]],
                 len(m) != len(g) for m, g in zip(masks, gt_boxes)):
             raise ValueError(f'keep["{name}"] does not match the '
                              'ground-truth boxes image by image')
-    matches = _match(normalize_scores(preds), gt_boxes, iou_thr)
+    matches = match_best_faces(
+        [None if p is None else _xywh_to_xyxy(p)
+         for p in normalize_scores(preds)],
+        [_xywh_to_xyxy(g) for g in gt_boxes],
+        iou_thr,
+        offset=1.0)
     thresholds = 1 - (np.arange(num_thresholds) + 1) / num_thresholds
     curves = {}
     for name, masks in keep.items():
