@@ -5,5 +5,6 @@ _base_ = './asfd_d1_resnet18_autofem_8xb8-80e_widerface.py'
 model = dict(
     backbone=dict(
         depth=50, init_cfg=dict(checkpoint='torchvision://resnet50')),
-    neck=dict(in_channels=[256, 512, 1024, 2048], out_channels=160, num_repeats=2),
+    neck=dict(
+        in_channels=[256, 512, 1024, 2048], out_channels=160, num_repeats=2),
     bbox_head=dict(in_channels=160, feat_channels=160, stacked_convs=4))

@@ -31,8 +31,9 @@ def num_cell_edges(num_nodes: int) -> int:
 
 def _check_op(op: object, field: str) -> None:
     if op not in CANDIDATE_OPS or op == 'none':
-        raise ValueError(f'{field}: {op!r} is not an Auto-FEM operation; '
-                         f'choose from {sorted(set(CANDIDATE_OPS) - {"none"})}')
+        raise ValueError(
+            f'{field}: {op!r} is not an Auto-FEM operation; '
+            f'choose from {sorted(set(CANDIDATE_OPS) - {"none"})}')
 
 
 def validate_genotype(genotype: Genotype, source: str = 'genotype') -> None:
@@ -92,7 +93,8 @@ def _best_op(row: Tensor, op_names: Sequence[str]) -> int:
     return keep[int(torch.argmax(row[keep]))]
 
 
-def derive_genotype(fusion_alpha: Tensor, cell_alpha: Tensor,
+def derive_genotype(fusion_alpha: Tensor,
+                    cell_alpha: Tensor,
                     op_names: Sequence[str],
                     edges_per_node: int = 2) -> Genotype:
     """The discrete architecture of DARTS-style alphas.
@@ -116,8 +118,10 @@ def derive_genotype(fusion_alpha: Tensor, cell_alpha: Tensor,
         raise ValueError('op_names has no operation besides none')
     fw = fusion_alpha.detach().softmax(-1)
     cw = cell_alpha.detach().softmax(-1)
-    fusion = {d: op_names[_best_op(fw[i], op_names)]
-              for i, d in enumerate(FUSION_DIRECTIONS)}
+    fusion = {
+        d: op_names[_best_op(fw[i], op_names)]
+        for i, d in enumerate(FUSION_DIRECTIONS)
+    }
     cell: List[list] = []
     node = 0
     while cell_edge_index(node + 1, 0) <= cw.size(0):

@@ -39,7 +39,8 @@ def test_empty_batch():
 
 
 def test_bad_operation_inputs():
-    with pytest.raises(KeyError, match="unknown Auto-FEM operation 'conv_7x7'"):
+    with pytest.raises(
+            KeyError, match="unknown Auto-FEM operation 'conv_7x7'"):
         build_candidate_op('conv_7x7', 4)
     with pytest.raises(ValueError, match='channels must be > 0'):
         build_candidate_op('conv_1x1', 0)
@@ -77,8 +78,9 @@ def test_partial_channels_bypass_the_operations():
 
 
 def test_mixed_op_bad_inputs():
-    with pytest.raises(ValueError, match='partial_k=3 must be >= 1 and '
-                       'divide channels=8'):
+    with pytest.raises(
+            ValueError, match='partial_k=3 must be >= 1 and '
+            'divide channels=8'):
         PartialChannelMixedOp(8, partial_k=3)
     with pytest.raises(KeyError, match=r'op_names\[1\]'):
         PartialChannelMixedOp(8, ('none', 'conv_9x9'))
