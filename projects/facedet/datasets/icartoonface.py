@@ -24,10 +24,10 @@ class ICartoonFaceDataset(BaseDetDataset):
     text file with one image name per line; its images without a row are
     kept as background images.
 
-    Rows are checked: a wrong column count or a non-numeric coordinate is an
-    error naming the file and line; a box with ``x2 <= x1`` or ``y2 <= y1``
-    (zero size) becomes an ignore box, and the number of such boxes is
-    logged.
+    Rows are checked: a wrong column count, a non-numeric coordinate or an
+    inverted box (``x2 < x1`` or ``y2 < y1``) is an error naming the file
+    and line; a zero-size box (``x2 == x1`` or ``y2 == y1``) becomes an
+    ignore box, and the number of such boxes is logged.
 
     Args:
         img_list (str, optional): File listing every image of the split,
@@ -84,6 +84,10 @@ class ICartoonFaceDataset(BaseDetDataset):
                     raise ValueError(
                         f'{ann_file}, line {line_no}: non-numeric box '
                         f'{row[1:5]}') from None
+                if box[2] < box[0] or box[3] < box[1]:
+                    raise ValueError(
+                        f'{ann_file}, line {line_no}: inverted box {box} '
+                        '(x2 < x1 or y2 < y1)')
                 faces.setdefault(row[0].strip(), []).append(box)
         return faces
 
