@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from projects.asfd import AutoFEM, load_genotype
+from projects.asfd import AutoFEM, BilevelSearchLoop, load_genotype
 
 SEARCH_CFG = 'configs/asfd/asfd_search_demo.py'
 TRAIN_CFG = 'configs/asfd/asfd_tiny_demo.py'
@@ -94,6 +94,16 @@ def test_alphas_learn_on_held_out_and_weights_on_train(faces, repo_root,
     loop.arch_start_epoch = 5
     loop.run_iter(1, train_batch)
     assert len(calls) == 3 and calls[2][1] <= set(weights)
+
+    # Bad inputs: an empty held-out split, a model without alphas.
+    loop.arch_dataloader, loop._arch_iter = [], None
+    with pytest.raises(ValueError, match='held-out split is empty'):
+        loop._next_arch_batch()
+    for name in list(arch):
+        module = model.get_submodule(name.rsplit('.', 1)[0])
+        delattr(module, name.rsplit('.', 1)[1])
+    with pytest.raises(ValueError, match='has no parameter named arch_'):
+        BilevelSearchLoop(runner, loop.dataloader, [], 1)
 
 
 def test_search_exports_genotype_resumes_exactly_and_trains(
