@@ -1,6 +1,7 @@
 # ASFD-D0: MobileNetV2 + Auto-FEM (default genotype) + DRMC head, WIDER FACE,
 # 640x640 input. D1..D6 inherit this file and scale backbone, FEM width and
 # depth and head depth (configs/asfd/README.md).
+_base_ = '../_base_/datasets/widerface_txt.py'
 custom_imports = dict(imports=['projects.asfd'], allow_failed_imports=False)
 default_scope = 'mmdet'
 
@@ -81,12 +82,10 @@ model = dict(
 
 # WIDER FACE, the face detectors' recipe of the time: photometric distortion,
 # a square 640 crop out of an image rescaled so that the crop covers 30-100%
-# of its short side, flip.
-dataset_type = 'WiderFaceTxtDataset'
-data_root = 'data/WIDERFace/'
-backend_args = None
+# of its short side, flip. Data, test pipeline and the official Easy/Medium/
+# Hard evaluation come from the shared WIDER FACE base config.
 train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
+    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PhotoMetricDistortion'),
     dict(
@@ -104,45 +103,8 @@ train_pipeline = [
     dict(type='Pad', size=(image_size, image_size)),
     dict(type='PackDetInputs')
 ]
-test_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=backend_args),
-    dict(type='Resize', scale=(image_size, image_size), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(
-        type='PackDetInputs',
-        meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
-                   'scale_factor'))
-]
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='wider_face_split/wider_face_train_bbx_gt.txt',
-        data_prefix=dict(img='WIDER_train/images/'),
-        filter_cfg=dict(filter_empty_gt=True),
-        pipeline=train_pipeline,
-        backend_args=backend_args))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='wider_face_split/wider_face_val_bbx_gt.txt',
-        data_prefix=dict(img='WIDER_val/images/'),
-        test_mode=True,
-        pipeline=test_pipeline,
-        backend_args=backend_args))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='WiderFaceMetric')
-test_evaluator = val_evaluator
+    batch_sampler=None, dataset=dict(pipeline=train_pipeline))
 
 max_epochs = 80
 train_cfg = dict(

@@ -68,7 +68,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=_split('val', test_pipeline, test_mode=True))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='ICartoonFaceMetric')
+val_evaluator = dict(_delete_=True, type='ICartoonFaceMetric')
 test_evaluator = val_evaluator
 
 max_epochs = 12

@@ -44,3 +44,33 @@ def test_every_scale_builds_grows_and_runs(repo_root):
         if name in FORWARD_SIZES:
             _forward(model, FORWARD_SIZES[name])
     assert counts == sorted(counts) and len(set(counts)) == len(counts)
+
+
+def test_widerface_train_pipeline_gives_square_640_crops(repo_root):
+    import numpy as np
+    from mmcv.transforms import Compose
+    from mmdet.structures.bbox import HorizontalBoxes
+    init_default_scope('mmdet')
+    cfg = Config.fromfile(
+        str(repo_root / f'configs/asfd/{SCALES[0]}_autofem_8xb8-80e_'
+            'widerface.py'))
+    pipeline = Compose(cfg.train_dataloader.dataset.pipeline[2:-1])
+    rng = np.random.default_rng(0)
+    shapes = set()
+    for seed in range(4):
+        np.random.seed(seed)
+        boxes = np.array([[100, 80, 160, 150], [300, 200, 330, 240]],
+                         dtype=np.float32)
+        out = pipeline(dict(
+            img=rng.integers(0, 255, (400, 700, 3), dtype=np.uint8),
+            img_shape=(400, 700), ori_shape=(400, 700),
+            gt_bboxes=HorizontalBoxes(boxes),
+            gt_bboxes_labels=np.zeros(2, dtype=np.int64),
+            gt_ignore_flags=np.zeros(2, dtype=bool)))
+        if out is None:  # no face in the crop: the dataset resamples
+            continue
+        assert out['img'].shape == (640, 640, 3)
+        b = out['gt_bboxes'].tensor
+        assert len(b) >= 1 and (b >= 0).all() and (b <= 640).all()
+        shapes.add(out['img_shape'])
+    assert shapes  # at least one crop kept a face
