@@ -12,6 +12,7 @@ import torch
 from acfd_timing import median_ms, size_mb
 from mmdet.registry import MODELS
 from mmengine.config import Config
+from mmengine.hub import get_config
 from mmengine.registry import init_default_scope
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -21,7 +22,7 @@ RETINA_CFG = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
 
 
 def _build(path: str, num_classes: int = 1) -> torch.nn.Module:
-    cfg = Config.fromfile(path)
+    cfg = get_config(path) if '::' in path else Config.fromfile(path)
     cfg.model.bbox_head.num_classes = num_classes
     # No weights are downloaded: sizes and latency do not depend on them.
     cfg.model.backbone.pop('init_cfg', None)
