@@ -32,7 +32,8 @@ model = dict(
         sigma=0.1,
         num_bins=1000,
         bin_start=0.0,
-        bin_step=0.001))
+        bin_step=0.001,
+        skip_empty_positives=True))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),

@@ -1,10 +1,12 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Distribution Distillation Loss (DDL)."""
-from typing import List, Sequence
+import logging
+from typing import List, Optional, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
@@ -55,6 +57,11 @@ class DistributionDistillationLoss(nn.Module):
         bin_start (float): First bin :math:`t_0`. Defaults to 0.0.
         bin_step (float): Bin spacing :math:`\Delta`. Defaults to 0.001.
         eps (float): :math:`\epsilon` of the KL terms. Defaults to 1e-9.
+        skip_empty_positives (bool): What to do with a branch none of whose
+            pairs is above :math:`\tau` (its histogram is undefined; the
+            official code gives NaN): raise when False; when True leave the
+            branch out of the positive KL and the order term, counted in
+            ``num_skipped_branches`` and logged. Defaults to False.
     """
 
     def __init__(self,
@@ -66,7 +73,8 @@ class DistributionDistillationLoss(nn.Module):
                  num_bins: int = 1000,
                  bin_start: float = 0.0,
                  bin_step: float = 0.001,
-                 eps: float = 1e-9) -> None:
+                 eps: float = 1e-9,
+                 skip_empty_positives: bool = False) -> None:
         super().__init__()
         if sigma <= 0 or num_bins < 1 or bin_step <= 0:
             raise ValueError(
@@ -79,14 +87,17 @@ class DistributionDistillationLoss(nn.Module):
         self.positive_threshold = positive_threshold
         self.sigma = sigma
         self.eps = eps
+        self.skip_empty_positives = skip_empty_positives
+        self.num_skipped_branches = 0
         # Not a buffer: the bins are fixed by the arguments, not state.
         self.bins = bin_start + bin_step * torch.arange(
             num_bins, dtype=torch.float64)
 
     def positive_similarities(self, feats_a: Tensor, feats_b: Tensor,
-                              branch: int = 0) -> Tensor:
+                              branch: int = 0) -> Optional[Tensor]:
         """Cosines of the pairs ``(feats_a[i], feats_b[i])`` above the
-        threshold, shape (M,)."""
+        threshold, shape (M,); None when there is none and
+        ``skip_empty_positives``."""
         _check_feats(feats_a, f'pos_feats_a[{branch}]', 1)
         if feats_a.shape != feats_b.shape:
             raise ValueError(
@@ -95,6 +106,14 @@ class DistributionDistillationLoss(nn.Module):
                 f'has {tuple(feats_b.shape)}')
         sims = F.cosine_similarity(feats_a, feats_b, dim=1)
         kept = sims[sims > self.positive_threshold]
+        if kept.numel() == 0 and self.skip_empty_positives:
+            self.num_skipped_branches += 1
+            print_log(
+                f'DistributionDistillationLoss: branch {branch} has no '
+                f'positive pair above {self.positive_threshold}; left out '
+                f'({self.num_skipped_branches} branches so far)',
+                logger='current', level=logging.WARNING)
+            return None
         if kept.numel() == 0:
             raise ValueError(
                 f'DistributionDistillationLoss: no positive pair of branch '
@@ -118,10 +137,10 @@ class DistributionDistillationLoss(nn.Module):
                                     self.sigma)**2).sum(dim=0, keepdim=True)
         return density / density.sum()
 
-    def _kl_to_teacher(self, hists: List[Tensor]) -> Tensor:
-        """Sum over students of KL(teacher || student)."""
+    def _kl_to_teacher(self, hists: List[Optional[Tensor]]) -> Tensor:
+        """Sum over (present) students of KL(teacher || student)."""
         total = hists[0].new_zeros(())
-        for student in hists[1:]:
+        for student in [h for h in hists[1:] if h is not None]:
             total = total + F.kl_div(
                 torch.log(student + self.eps),
                 hists[0] + self.eps,
@@ -150,9 +169,13 @@ class DistributionDistillationLoss(nn.Module):
             for i, (a, b) in enumerate(zip(pos_feats_a, pos_feats_b))
         ]
         neg = [self.negative_similarities(f, i) for i, f in enumerate(neg_feats)]
-        order = sum(n.mean() - p.mean() for n in neg for p in pos)
+        zero = neg[0].new_zeros(())
+        order = sum((n.mean() - p.mean() for n in neg for p in pos
+                     if p is not None), zero)
+        pos_hists = [None if s is None else self.histogram(s) for s in pos]
         return dict(
-            kl_pos=self._kl_to_teacher([self.histogram(s) for s in pos]),
+            kl_pos=self._kl_to_teacher(pos_hists) if pos_hists[0] is not None
+            else zero,
             kl_neg=self._kl_to_teacher([self.histogram(s) for s in neg]),
             order=order)
 

@@ -141,6 +141,24 @@ def test_bad_inputs_raise(args, match):
         DistributionDistillationLoss()(*args)
 
 
+def test_skip_empty_positives_leaves_branch_out():
+    loss = DistributionDistillationLoss(skip_empty_positives=True)
+    neg, pos_a, pos_b = _inputs()
+    # Branch 1 has no positive pair: only its negatives count.
+    terms = loss.loss_terms(neg, pos_a, [pos_b[0], -pos_a[1]])
+    full = loss.loss_terms(neg, pos_a, pos_b)
+    assert loss.num_skipped_branches == 1
+    assert terms['kl_pos'].item() == 0.0
+    assert terms['kl_neg'].item() == pytest.approx(full['kl_neg'].item())
+    cos12 = (1 - 0.01) / 1.01
+    expected = (2 * R / 3 - (R + 1) / 2) + (cos12 / 3 - (R + 1) / 2)
+    assert terms['order'].item() == pytest.approx(expected)
+    # Teacher without positives: no positive KL at all, no NaN.
+    terms = loss.loss_terms(neg, pos_a, [-pos_a[0], pos_b[1]])
+    assert terms['kl_pos'].item() == 0.0
+    assert torch.isfinite(terms['order'])
+
+
 def test_bad_arguments_raise():
     with pytest.raises(ValueError, match='sigma'):
         DistributionDistillationLoss(sigma=0.0)
