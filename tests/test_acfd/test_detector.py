@@ -151,11 +151,11 @@ def test_module_drops_into_stock_retinanet(module, faces_root, tmp_path):
     runner.train()
     assert runner.iter == 2
     built = runner.model
-    found = {
-        'backbone': type(built.backbone).__name__,
-        'neck': type(built.neck).__name__,
-        'assigner': type(built.bbox_head.assigner).__name__,
-        'loss': type(built.bbox_head.loss_cls).__name__,
+    found, expected = {
+        'backbone': (built.backbone, 'VoVNetV3'),
+        'neck': (built.neck, 'ABiFPN'),
+        'assigner': (built.bbox_head.assigner, 'DynamicAnchorAssigner'),
+        'loss': (built.bbox_head.loss_cls, 'MarginBinaryClassificationLoss'),
     }[module]
-    assert found in ('VoVNetV3', 'ABiFPN', 'DynamicAnchorAssigner',
-                     'MarginBinaryClassificationLoss')
+    assert type(found).__name__ == expected
+    assert all(torch.isfinite(p).all() for p in built.parameters())
