@@ -2,6 +2,8 @@
 """The class-sharded CurricularFace head on 2 CPU (gloo) processes equals
 the single-process CurricularFaceHead."""
 import socket
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -11,54 +13,10 @@ from mmengine.registry import init_default_scope
 from projects.curricularface import (CurricularFaceHead,
                                      ShardedCurricularFaceHead)
 from projects.facerec.models.class_sharded import shard_range
-from mmpretrain.structures import DataSample
 
-NUM_CLASSES, DIM, PER_RANK, WORLD, STEPS = 5, 4, 3, 2, 2
-
-
-def _inputs():
-    g = torch.Generator().manual_seed(0)
-    weight = torch.randn(NUM_CLASSES, DIM, generator=g, dtype=torch.float64)
-    feats = [torch.randn(WORLD * PER_RANK, DIM, generator=g,
-                         dtype=torch.float64) for _ in range(STEPS)]
-    # hard negatives: class 2 close to every embedding's direction
-    target = torch.tensor([0, 4, 2, 3, 1, 4])
-    return weight, feats, target
-
-
-def _samples(labels):
-    return [DataSample().set_gt_label(int(v)) for v in labels]
-
-
-def _run_sharded(head, weight, feats, target, rows):
-    """STEPS losses, gradients of the last step, t."""
-    with torch.no_grad():
-        head.norm_product.weight.copy_(
-            weight[head.class_start:head.class_start +
-                   head.num_local_classes])
-    out = []
-    for step_feats in feats:
-        x = step_feats[rows].clone().requires_grad_(True)
-        head.zero_grad()
-        loss = head.loss((x, ), _samples(target[rows]))['loss']
-        loss.backward()
-        out.append(loss.detach())
-    return dict(loss=torch.stack(out), x_grad=x.grad,
-                w_grad=head.norm_product.weight.grad, t=head.t.clone())
-
-
-def _worker(rank, port, out_dir):
-    import torch.distributed as dist
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
-                            rank=rank, world_size=WORLD)
-    init_default_scope('mmpretrain')
-    head = ShardedCurricularFaceHead(NUM_CLASSES, DIM).double()
-    weight, feats, target = _inputs()
-    rows = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
-    result = _run_sharded(head, weight, feats, target, rows)
-    result['start'] = head.class_start
-    torch.save(result, f'{out_dir}/rank{rank}.pth')
-    dist.destroy_process_group()
+sys.path.insert(0, str(Path(__file__).parent))
+from _sharded_worker import (DIM, NUM_CLASSES, PER_RANK, WORLD,  # noqa: E402
+                             _inputs, _run_sharded, _samples, _worker)
 
 
 def _single():
