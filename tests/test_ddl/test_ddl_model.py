@@ -13,7 +13,6 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import projects.ddl  # noqa: F401
-from .test_ddl_data import faces  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parents[2]
 CFG = 'configs/ddl/ddl_iresnet-tiny_1xb32-100it_face-identities-hard-demo.py'
@@ -113,7 +112,7 @@ def _train(work_dir: Path, data: Path, iters: int, *extra: str) -> None:
     return proc.stdout + proc.stderr
 
 
-def test_demo_config_trains_and_resumes_exactly(tmp_path, faces):  # noqa
+def test_demo_config_trains_and_resumes_exactly(tmp_path, faces):
     log = _train(tmp_path / 'straight', faces, 4)
     assert 'loss_ddl' in log and 'verification/accuracy' in log
     # Resume from the iteration-2 checkpoint into a fresh work dir.
