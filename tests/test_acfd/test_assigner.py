@@ -64,7 +64,8 @@ def test_floor_gives_tiny_face_the_nearest_anchors():
     far_pos = (result.gt_inds == 2).nonzero().flatten()
     assert len(far_pos) == 3
     ctr = (anchors[far_pos, :2] + anchors[far_pos, 2:]) / 2
-    # The three closest anchor centres to (63, 0.5): (60, 4), (52, 4), (60, 12).
+    # The three anchor centres closest to (63, 0.5):
+    # (60, 4), (52, 4), (60, 12).
     assert sorted(ctr.tolist()) == [[52., 4.], [60., 4.], [60., 12.]]
 
 

@@ -24,7 +24,8 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, ROOT)
 
 import projects  # noqa: E402,F401  applies the compatibility fixes
 import torch  # noqa: E402
