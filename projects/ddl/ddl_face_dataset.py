@@ -54,7 +54,8 @@ class DDLFaceDataset(FaceIdentityDataset):
     def load_data_list(self) -> List[dict]:
         """Scan the identity folders and mark each image ``is_hard``."""
         data_list = super().load_data_list()
-        root = osp.join(self.data_root or '', self.data_prefix['img_path'])
+        # data_prefix already holds data_root (BaseDataset._join_prefix).
+        root = self.data_prefix['img_path']
         split = self._read_split() if self.split_file else None
         kept, missing = [], 0
         for info in data_list:

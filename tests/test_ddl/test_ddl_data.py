@@ -33,6 +33,14 @@ def test_split_file_marks_images(faces):
         ds.get_data_info(4 * len(ds))
 
 
+def test_relative_data_root(faces, monkeypatch):
+    monkeypatch.chdir(faces.parent)
+    ds = DDLFaceDataset(
+        data_root=faces.name + '/', data_prefix='train_ddl',
+        split_file=faces.name + '/split.txt')
+    assert len(ds) == 30 and ds.ddl_is_hard.sum() == 15
+
+
 def test_regex_rule_matches_split_file(faces):
     ds = _dataset(faces, split_file=None, hard_regex=r'_hard\.png$')
     assert np.array_equal(ds.ddl_is_hard, _dataset(faces).ddl_is_hard)
