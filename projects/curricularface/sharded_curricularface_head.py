@@ -3,13 +3,16 @@
 from typing import List, Optional, Tuple
 
 import torch
+import torch.distributed as torch_dist
 from mmengine.dist import get_dist_info
 from mmengine.runner import autocast
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from projects.facerec.models.class_sharded import (gather_batch, shard_range,
+from projects.facerec.models.class_sharded import (gather_batch,
+                                                   is_distributed_run,
+                                                   shard_range,
                                                    sharded_cross_entropy,
                                                    sum_across_ranks)
 from .curricularface_head import CurricularFaceHead
@@ -66,6 +69,38 @@ class ShardedCurricularFaceHead(CurricularFaceHead):
         self.num_classes = num_classes
         self.class_start = start
         self.num_local_classes = end - start
+        self._full_weight: Optional[Tensor] = None
+        self._register_state_dict_hook(_put_full_weight)
+        self._register_load_state_dict_pre_hook(
+            _take_local_rows, with_module=True)
+
+    @torch.no_grad()
+    def gather_full_weight(self) -> None:
+        """Collect every rank's rows on rank 0 for its next ``state_dict``.
+
+        A collective: call it on all ranks (``ShardedClassifierCheckpointHook``
+        does so before each checkpoint). mmengine saves checkpoints on rank 0
+        only; with this the checkpoint holds all ``num_classes`` rows, and
+        loading it on any rank keeps that rank's slice.
+        """
+        weight = self.norm_product.weight.detach()
+        if not is_distributed_run():
+            self._full_weight = weight.clone()
+            return
+        rank, world_size = get_dist_info()
+        rows = max(shard_range(self.num_classes, r, world_size)[1] -
+                   shard_range(self.num_classes, r, world_size)[0]
+                   for r in range(world_size))
+        padded = weight.new_zeros(rows, weight.shape[1])
+        padded[:weight.shape[0]] = weight
+        parts = [torch.empty_like(padded) for _ in range(world_size)]
+        torch_dist.all_gather(parts, padded)
+        if rank == 0:
+            self._full_weight = torch.cat([
+                part[:end - start] for part, (start, end) in zip(
+                    parts, (shard_range(self.num_classes, r, world_size)
+                            for r in range(world_size)))
+            ]).cpu()
 
     @property
     def ddp_ignored_params(self) -> List[str]:
@@ -113,3 +148,22 @@ class ShardedCurricularFaceHead(CurricularFaceHead):
             loss = sharded_cross_entropy(self.scale * logits, target,
                                          self.class_start)
         return dict(loss=loss)
+
+
+def _put_full_weight(module: ShardedCurricularFaceHead, state_dict: dict,
+                     prefix: str, local_metadata: dict) -> None:
+    """State-dict hook: save the gathered full weight once, if any."""
+    if module._full_weight is not None:
+        state_dict[prefix + 'norm_product.weight'] = module._full_weight
+        module._full_weight = None
+
+
+def _take_local_rows(module: ShardedCurricularFaceHead, state_dict: dict,
+                     prefix: str, *args) -> None:
+    """Load pre-hook: a full (num_classes, D) weight keeps this rank's rows."""
+    key = prefix + 'norm_product.weight'
+    weight = state_dict.get(key)
+    if weight is not None and weight.shape[0] == module.num_classes != \
+            module.num_local_classes:
+        state_dict[key] = weight[module.class_start:module.class_start +
+                                 module.num_local_classes]

@@ -3,16 +3,18 @@
 
 Registers the ``IResNet`` backbones and the ``FaceRecognizer`` model, the
 ``FaceIdentityDataset`` / ``FaceBinPairDataset`` / ``LFWPairsDataset``
-datasets and ``FaceVerificationMetric``, used by :mod:`projects.curricularface`
-and :mod:`projects.ddl`.
+datasets, ``FaceVerificationMetric`` and the
+``ShardedClassifierCheckpointHook`` of the class-sharded classifier, used by
+:mod:`projects.curricularface` and :mod:`projects.ddl`.
 """
 from .datasets import (FaceBinPairDataset, FaceIdentityDataset,
                        FacePairDataset, LFWPairsDataset)
+from .engine import ShardedClassifierCheckpointHook
 from .evaluation import FaceVerificationMetric
 from .models import FaceRecognizer, IRBlock, IResNet
 
 __all__ = [
     'FaceBinPairDataset', 'FaceIdentityDataset', 'FacePairDataset',
     'FaceRecognizer', 'FaceVerificationMetric', 'IRBlock', 'IResNet',
-    'LFWPairsDataset'
+    'LFWPairsDataset', 'ShardedClassifierCheckpointHook'
 ]

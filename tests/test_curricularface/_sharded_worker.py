@@ -51,5 +51,14 @@ def _worker(rank, port, out_dir):
     rows = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
     result = _run_sharded(head, weight, feats, target, rows)
     result['start'] = head.class_start
+    # checkpoint: rank 0's state_dict gets all rows; loading keeps a slice
+    head.gather_full_weight()
+    if rank == 0:
+        torch.save(head.state_dict(), f'{out_dir}/head.pth')
+    dist.barrier()
+    fresh = ShardedCurricularFaceHead(NUM_CLASSES, DIM).double()
+    fresh.load_state_dict(torch.load(f'{out_dir}/head.pth'))
+    result['reloaded'] = fresh.norm_product.weight.detach().clone()
+    result['t_reloaded'] = fresh.t.clone()
     torch.save(result, f'{out_dir}/rank{rank}.pth')
     dist.destroy_process_group()

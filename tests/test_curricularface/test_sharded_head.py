@@ -4,14 +4,17 @@ the single-process CurricularFaceHead."""
 import socket
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
 import torch.multiprocessing as mp
+from mmengine.hooks import CheckpointHook
 from mmengine.registry import init_default_scope
 
 from projects.curricularface import (CurricularFaceHead,
                                      ShardedCurricularFaceHead)
+from projects.facerec import ShardedClassifierCheckpointHook
 from projects.facerec.models.class_sharded import shard_range
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -49,15 +52,37 @@ def test_two_process_sharded_equals_single(tmp_path):
     for rank in range(WORLD):
         got = torch.load(tmp_path / f'rank{rank}.pth', weights_only=False)
         start, end = shard_range(NUM_CLASSES, rank, WORLD)
+        weight = _inputs()[0]
         assert got['start'] == start and got['w_grad'].shape[0] == end - start
         torch.testing.assert_close(got['loss'], ref['loss'])
         torch.testing.assert_close(got['t'], ref['t'])
         torch.testing.assert_close(got['w_grad'], ref['w_grad'][start:end])
+        torch.testing.assert_close(got['reloaded'], weight[start:end])
+        torch.testing.assert_close(got['t_reloaded'], ref['t'])
         # x/W after DDP's averaging = the single-process gradient
         rows = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
         torch.testing.assert_close(got['x_grad'] / WORLD,
                                    ref['x_grad'][rows])
     assert ref['t'].item() != 0.0 and ref['loss'][0] != ref['loss'][1]
+    saved = torch.load(tmp_path / 'head.pth')
+    assert saved['norm_product.weight'].shape == (NUM_CLASSES, DIM)
+
+
+def test_checkpoint_hook_gathers_when_a_checkpoint_is_due():
+    init_default_scope('mmpretrain')
+    head = ShardedCurricularFaceHead(NUM_CLASSES, DIM)
+    hook = ShardedClassifierCheckpointHook()
+    runner = SimpleNamespace(
+        hooks=[CheckpointHook(interval=2, by_epoch=False), hook],
+        model=SimpleNamespace(head=head), iter=0,
+        max_iters=5)
+    hook.after_train_iter(runner, 0)  # iteration 1: no checkpoint
+    assert head._full_weight is None
+    runner.iter = 1  # iteration 2: checkpoint due
+    hook.after_train_iter(runner, 1)
+    assert head._full_weight.shape == (NUM_CLASSES, DIM)
+    assert head.state_dict()['norm_product.weight'].shape[0] == NUM_CLASSES
+    assert head._full_weight is None  # used once
 
 
 def test_single_process_sharded_equals_plain_head():

@@ -41,7 +41,7 @@ def shard_range(num_classes: int, rank: int,
     return start, start + sizes[rank]
 
 
-def _distributed() -> bool:
+def is_distributed_run() -> bool:
     return torch_dist.is_available() and torch_dist.is_initialized() and \
         get_dist_info()[1] > 1
 
@@ -81,7 +81,7 @@ class _AllReduceReplicated(torch.autograd.Function):
 
 def gather_batch(x: Tensor) -> Tensor:
     """All-gather a per-rank batch (same size on every rank), with grad."""
-    if not _distributed():
+    if not is_distributed_run():
         return x
     sizes = [torch.zeros(1, dtype=torch.long) for _ in
              range(get_dist_info()[1])]
@@ -99,7 +99,7 @@ def gather_batch(x: Tensor) -> Tensor:
 
 def sum_across_ranks(x: Tensor) -> Tensor:
     """Sum over ranks; the result feeds replicated computation."""
-    return _AllReduceReplicated.apply(x) if _distributed() else x
+    return _AllReduceReplicated.apply(x) if is_distributed_run() else x
 
 
 def sharded_cross_entropy(logits: Tensor, target: Tensor,
@@ -118,7 +118,7 @@ def sharded_cross_entropy(logits: Tensor, target: Tensor,
         return logits.sum() * 0.0
     with torch.no_grad():
         row_max = logits.max(dim=1).values
-        if _distributed():
+        if is_distributed_run():
             torch_dist.all_reduce(row_max, op=torch_dist.ReduceOp.MAX)
     shifted = logits - row_max[:, None]
     sum_exp = sum_across_ranks(shifted.exp().sum(dim=1))
