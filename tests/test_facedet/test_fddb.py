@@ -112,3 +112,22 @@ def test_dataset_and_metric(tmp_path):
         'fddb/TPR_continuous@1FP': pytest.approx(CIRCLE_IOU / 2)
     }
     assert png.read_bytes()[:4] == b'\x89PNG'
+
+
+def test_row_counting_equals_rasterised_masks():
+    rng = np.random.default_rng(3)
+    ellipses = np.c_[rng.uniform(5, 20, 4), rng.uniform(3, 15, 4),
+                     rng.uniform(-3, 3, 4), rng.uniform(20, 60, (4, 2))]
+    rects = np.c_[rng.uniform(10, 60, (5, 2)), rng.uniform(5, 30, (5, 2))]
+    ys, xs = np.mgrid[-10:100, -10:100]
+    expected = np.zeros((4, 5))
+    for i, (a, b, t, cx, cy) in enumerate(ellipses):
+        u = (xs - cx) * np.cos(t) + (ys - cy) * np.sin(t)
+        v = -(xs - cx) * np.sin(t) + (ys - cy) * np.cos(t)
+        inside = (u / a)**2 + (v / b)**2 <= 1
+        for j, (x, y, w, h) in enumerate(rects):
+            rect = (xs >= x) & (xs < x + w) & (ys >= y) & (ys < y + h)
+            expected[i, j] = (inside & rect).sum() / (inside | rect).sum()
+    assert (expected > 0).sum() >= 3
+    np.testing.assert_allclose(ellipse_rect_overlaps(ellipses, rects),
+                               expected)

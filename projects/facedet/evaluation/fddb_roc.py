@@ -13,10 +13,10 @@ the ROC: true positive rate (scores / faces) against the number of false
 positives; the reported number is the TPR at 1,000 false positives.
 
 Our reconstruction where the description leaves room: pixels are the
-integer grid points (x, y); the matching is recomputed for every
-threshold (scipy's ``linear_sum_assignment``).
+integer grid points (x, y), counted exactly row by row; the matching is
+recomputed for every threshold (scipy's ``linear_sum_assignment``).
 """
-from typing import Dict, NamedTuple, Optional, Sequence
+from typing import Dict, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -50,9 +50,42 @@ class FDDBRoc(NamedTuple):
             continuous=float(self.tpr_continuous[ok[-1]]))
 
 
+def _ellipse_rows(ellipses: np.ndarray) -> Tuple[np.ndarray, ...]:
+    """Integer rows of each ellipse and the x-interval of each row.
+
+    Returns:
+        tuple: ``rows`` (k, r) row coordinates, ``x_lo``/``x_hi`` (k, r)
+        interval ends and ``valid`` (k, r) for rows inside the ellipse;
+        ``r`` is the most rows of any ellipse.
+    """
+    a, b, theta, cx, cy = ellipses.T
+    cos, sin = np.cos(theta), np.sin(theta)
+    half_h = np.sqrt((a * sin)**2 + (b * cos)**2)
+    first = np.ceil(cy - half_h)
+    num_rows = (np.floor(cy + half_h) - first + 1).astype(np.int64)
+    rows = first[:, None] + np.arange(max(int(num_rows.max()), 1))[None]
+    dy = rows - cy[:, None]
+    # ((dx cos + dy sin) / a)^2 + ((-dx sin + dy cos) / b)^2 <= 1 as a
+    # quadratic A dx^2 + B dx + C <= 0 in dx.
+    qa = (cos**2 / a**2 + sin**2 / b**2)[:, None]
+    qb = 2 * dy * (sin * cos * (1 / a**2 - 1 / b**2))[:, None]
+    qc = dy**2 * (sin**2 / a**2 + cos**2 / b**2)[:, None] - 1
+    disc = np.maximum(qb**2 - 4 * qa * qc, 0)
+    x_lo = cx[:, None] + (-qb - np.sqrt(disc)) / (2 * qa)
+    x_hi = cx[:, None] + (-qb + np.sqrt(disc)) / (2 * qa)
+    valid = np.arange(rows.shape[1])[None] < num_rows[:, None]
+    return rows, x_lo, x_hi, valid
+
+
 def ellipse_rect_overlaps(ellipses: np.ndarray,
                           rects: np.ndarray) -> np.ndarray:
     """Pixel IoU of every ellipse with every rectangle.
+
+    Pixels are the integer grid points; an ellipse holds the points with
+    :math:`(u/a)^2 + (v/b)^2 \\le 1` (:math:`u, v` along its axes), a
+    rectangle ``x, y, w, h`` the points with :math:`x \\le p_x < x + w`,
+    :math:`y \\le p_y < y + h`. Points are counted row by row from the
+    ellipse's exact x-interval on each row (no rasterised masks).
 
     Args:
         ellipses (np.ndarray): (k, 5) ``major_r, minor_r, angle, cx, cy``.
@@ -65,22 +98,21 @@ def ellipse_rect_overlaps(ellipses: np.ndarray,
     rects = np.asarray(rects, np.float64).reshape(-1, 4)
     if not len(ellipses) or not len(rects):
         return np.zeros((len(ellipses), len(rects)))
-    a, b, theta, cx, cy = ellipses.T
-    extent = np.maximum(a, b)
-    x0 = int(np.floor(min((cx - extent).min(), rects[:, 0].min())))
-    y0 = int(np.floor(min((cy - extent).min(), rects[:, 1].min())))
-    x1 = int(np.ceil(max((cx + extent).max(), (rects[:, 0] + rects[:, 2]).max())))
-    y1 = int(np.ceil(max((cy + extent).max(), (rects[:, 1] + rects[:, 3]).max())))
-    ys, xs = np.mgrid[y0:y1 + 1, x0:x1 + 1]
-    xs, ys = xs.ravel()[None].astype(np.float64), ys.ravel()[None]
-    dx, dy = xs - cx[:, None], ys - cy[:, None]
-    u = dx * np.cos(theta)[:, None] + dy * np.sin(theta)[:, None]
-    v = -dx * np.sin(theta)[:, None] + dy * np.cos(theta)[:, None]
-    in_ellipse = (u / a[:, None])**2 + (v / b[:, None])**2 <= 1
-    in_rect = ((xs >= rects[:, :1]) & (xs < rects[:, :1] + rects[:, 2:3])
-               & (ys >= rects[:, 1:2]) & (ys < rects[:, 1:2] + rects[:, 3:4]))
-    inter = in_ellipse.astype(np.float32) @ in_rect.T.astype(np.float32)
-    union = in_ellipse.sum(1)[:, None] + in_rect.sum(1)[None] - inter
+    rows, x_lo, x_hi, valid = _ellipse_rows(ellipses)
+    first_x, last_x = np.ceil(x_lo), np.floor(x_hi)
+    ellipse_area = np.where(valid, np.maximum(last_x - first_x + 1, 0),
+                            0).sum(1)
+    rx1, ry1 = np.ceil(rects[:, 0]), np.ceil(rects[:, 1])
+    rx2 = np.ceil(rects[:, 0] + rects[:, 2])
+    ry2 = np.ceil(rects[:, 1] + rects[:, 3])
+    rect_area = np.maximum(rx2 - rx1, 0) * np.maximum(ry2 - ry1, 0)
+    # (k, n, r): points of each ellipse row inside each rectangle.
+    lo = np.maximum(first_x[:, None], rx1[None, :, None])
+    hi = np.minimum(last_x[:, None], rx2[None, :, None] - 1)
+    in_rows = ((rows[:, None] >= ry1[None, :, None]) &
+               (rows[:, None] < ry2[None, :, None]) & valid[:, None])
+    inter = np.where(in_rows, np.maximum(hi - lo + 1, 0), 0).sum(-1)
+    union = ellipse_area[:, None] + rect_area[None] - inter
     return np.divide(inter, union, out=np.zeros_like(inter, np.float64),
                      where=union > 0)
 
@@ -90,10 +122,14 @@ def _prefix_scores(overlaps: np.ndarray, iou_thr: float) -> np.ndarray:
     first m = 1..n detections (sorted by descending score)."""
     weights = np.where(overlaps >= iou_thr, overlaps, 0.0)
     out = np.zeros((overlaps.shape[1], 2))
-    for m in range(1, overlaps.shape[1] + 1):
-        rows, cols = linear_sum_assignment(weights[:, :m], maximize=True)
+    for m in range(overlaps.shape[1]):
+        if m and not weights[:, m].any():
+            # A detection that cannot match leaves the matching unchanged.
+            out[m] = out[m - 1]
+            continue
+        rows, cols = linear_sum_assignment(weights[:, :m + 1], maximize=True)
         matched = weights[rows, cols]
-        out[m - 1] = (matched > 0).sum(), matched.sum()
+        out[m] = (matched > 0).sum(), matched.sum()
     return out
 
 
