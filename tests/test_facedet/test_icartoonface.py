@@ -52,7 +52,11 @@ def test_image_list_keeps_background_images(csv_root):
 
 
 def test_zero_size_boxes_become_ignore_boxes(csv_root, capsys):
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('icartoonface_test', log_level='INFO')
     ds = _dataset(csv_root, ['a.jpg,1,2,11,12,face', 'a.jpg,5,5,5,9,face'])
+    out = capsys.readouterr()
+    assert '1 zero-size boxes kept as ignore boxes' in out.out + out.err
     flags = [i['ignore_flag'] for i in ds.load_data_list()[0]['instances']]
     assert flags == [0, 1]
 
