@@ -13,9 +13,10 @@ class TrainTimeBudgetHook(Hook):
     """Stop training once ``budget_s`` seconds of training have passed.
 
     For demos and smoke runs that must end in bounded time on any machine:
-    training stops after the iteration that crosses the budget (validation
-    and the final checkpoint of the runner still follow) and the log says
-    how many iterations ran.
+    training stops after the iteration that crosses the budget and the log
+    says how many iterations ran. mmengine's loops then end without their
+    scheduled validation and final checkpoint, so the caller evaluates and
+    saves (``tools/demo.py`` does both).
 
     Args:
         budget_s (float): Training time budget in seconds.
