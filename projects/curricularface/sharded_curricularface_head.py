@@ -3,15 +3,13 @@
 from typing import List, Optional, Tuple
 
 import torch
-import torch.distributed as torch_dist
 from mmengine.dist import get_dist_info
 from mmengine.runner import autocast
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from projects.facerec.models.class_sharded import (gather_batch,
-                                                   is_distributed_run,
+from projects.facerec.models.class_sharded import (gather_batch, gather_rows,
                                                    shard_range,
                                                    sharded_cross_entropy,
                                                    sum_across_ranks)
@@ -74,33 +72,21 @@ class ShardedCurricularFaceHead(CurricularFaceHead):
         self._register_load_state_dict_pre_hook(
             _take_local_rows, with_module=True)
 
-    @torch.no_grad()
     def gather_full_weight(self) -> None:
-        """Collect every rank's rows on rank 0 for its next ``state_dict``.
+        """Collect every rank's rows for this rank's next ``state_dict``.
 
         A collective: call it on all ranks (``ShardedClassifierCheckpointHook``
         does so before each checkpoint). mmengine saves checkpoints on rank 0
         only; with this the checkpoint holds all ``num_classes`` rows, and
         loading it on any rank keeps that rank's slice.
         """
-        weight = self.norm_product.weight.detach()
-        if not is_distributed_run():
-            self._full_weight = weight.clone()
-            return
-        rank, world_size = get_dist_info()
-        rows = max(shard_range(self.num_classes, r, world_size)[1] -
-                   shard_range(self.num_classes, r, world_size)[0]
-                   for r in range(world_size))
-        padded = weight.new_zeros(rows, weight.shape[1])
-        padded[:weight.shape[0]] = weight
-        parts = [torch.empty_like(padded) for _ in range(world_size)]
-        torch_dist.all_gather(parts, padded)
-        if rank == 0:
-            self._full_weight = torch.cat([
-                part[:end - start] for part, (start, end) in zip(
-                    parts, (shard_range(self.num_classes, r, world_size)
-                            for r in range(world_size)))
-            ]).cpu()
+        self._full_weight = gather_rows(self.norm_product.weight,
+                                        self.num_classes)
+
+    def local_rows(self, full: Tensor) -> Tensor:
+        """This rank's rows of a full (num_classes, ...) tensor."""
+        return full[self.class_start:self.class_start +
+                    self.num_local_classes]
 
     @property
     def ddp_ignored_params(self) -> List[str]:
@@ -165,5 +151,4 @@ def _take_local_rows(module: ShardedCurricularFaceHead, state_dict: dict,
     weight = state_dict.get(key)
     if weight is not None and weight.shape[0] == module.num_classes != \
             module.num_local_classes:
-        state_dict[key] = weight[module.class_start:module.class_start +
-                                 module.num_local_classes]
+        state_dict[key] = module.local_rows(weight)

@@ -68,21 +68,36 @@ def test_two_process_sharded_equals_single(tmp_path):
     assert saved['norm_product.weight'].shape == (NUM_CLASSES, DIM)
 
 
-def test_checkpoint_hook_gathers_when_a_checkpoint_is_due():
+def test_checkpoint_hook_gathers_saves_and_slices():
     init_default_scope('mmpretrain')
     head = ShardedCurricularFaceHead(NUM_CLASSES, DIM)
+    optimizer = torch.optim.SGD(head.parameters(), lr=0.1, momentum=0.9)
+    head.loss((torch.randn(2, DIM), ), _samples([0, 1]))['loss'].backward()
+    optimizer.step()
     hook = ShardedClassifierCheckpointHook()
     runner = SimpleNamespace(
         hooks=[CheckpointHook(interval=2, by_epoch=False), hook],
-        model=SimpleNamespace(head=head), iter=0,
-        max_iters=5)
+        model=SimpleNamespace(head=head), iter=0, max_iters=5,
+        optim_wrapper=SimpleNamespace(optimizer=optimizer))
     hook.after_train_iter(runner, 0)  # iteration 1: no checkpoint
     assert head._full_weight is None
     runner.iter = 1  # iteration 2: checkpoint due
     hook.after_train_iter(runner, 1)
-    assert head._full_weight.shape == (NUM_CLASSES, DIM)
-    assert head.state_dict()['norm_product.weight'].shape[0] == NUM_CLASSES
-    assert head._full_weight is None  # used once
+    checkpoint = dict(
+        state_dict={f'head.{k}': v for k, v in head.state_dict().items()},
+        optimizer=optimizer.state_dict())
+    assert head._full_weight is None  # used by that state_dict
+    hook.before_save_checkpoint(runner, checkpoint)
+    momentum = optimizer.state[head.norm_product.weight]['momentum_buffer']
+    assert torch.equal(checkpoint['optimizer']['state'][0]['momentum_buffer'],
+                       momentum)
+    # a rank holding classes 2..4 keeps its rows on load
+    head.class_start, head.num_local_classes = 2, 3
+    hook.after_load_checkpoint(runner, checkpoint)
+    assert torch.equal(checkpoint['state_dict']['head.norm_product.weight'],
+                       head.norm_product.weight.detach()[2:])
+    assert torch.equal(checkpoint['optimizer']['state'][0]['momentum_buffer'],
+                       momentum[2:])
 
 
 def test_single_process_sharded_equals_plain_head():

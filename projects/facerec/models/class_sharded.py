@@ -102,6 +102,31 @@ def sum_across_ranks(x: Tensor) -> Tensor:
     return _AllReduceReplicated.apply(x) if is_distributed_run() else x
 
 
+@torch.no_grad()
+def gather_rows(local: Tensor, num_classes: int) -> Tensor:
+    """All ranks' class rows of a sharded tensor, on every rank (CPU).
+
+    Args:
+        local (Tensor): This rank's rows, shape (C_local, ...).
+        num_classes (int): Total number of classes.
+
+    Returns:
+        Tensor: The full tensor, shape (num_classes, ...).
+    """
+    if not is_distributed_run():
+        return local.detach().cpu().clone()
+    world_size = get_dist_info()[1]
+    ranges = [shard_range(num_classes, r, world_size)
+              for r in range(world_size)]
+    rows = max(end - start for start, end in ranges)
+    padded = local.new_zeros((rows, ) + tuple(local.shape[1:]))
+    padded[:local.shape[0]] = local.detach()
+    parts = [torch.empty_like(padded) for _ in ranges]
+    torch_dist.all_gather(parts, padded)
+    return torch.cat([part[:end - start]
+                      for part, (start, end) in zip(parts, ranges)]).cpu()
+
+
 def sharded_cross_entropy(logits: Tensor, target: Tensor,
                           class_start: int) -> Tensor:
     """Mean softmax cross-entropy over classes sharded across ranks.
