@@ -24,6 +24,7 @@ import torch
 from mmdet.registry import MODELS
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
+from mmengine.hub import get_config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData
@@ -53,7 +54,7 @@ def _build(cfg: Config, device: str) -> torch.nn.Module:
 
 
 def _retinanet_mobilenetv2() -> Config:
-    cfg = Config.fromfile(RETINA_CFG)
+    cfg = get_config(RETINA_CFG)
     cfg.model.backbone = dict(type='MobileNetV2', out_indices=(2, 4, 6))
     cfg.model.neck.in_channels = [32, 96, 320]
     cfg.model.bbox_head.num_classes = 1

@@ -1,4 +1,5 @@
-# Auto-FEM search demo on the generated cartoon faces, CPU, a few minutes:
+# Auto-FEM search demo on the generated cartoon faces, on the CPU, bounded:
+# 4 epochs of 12 iterations (each an alpha step and a weight step):
 #   python tools/misc/make_cartoon_faces.py data/demo/cartoon_faces
 #   python tools/train.py configs/asfd/asfd_search_demo.py
 # writes work_dirs/asfd_search_demo/genotype.json (the derived Auto-FEM) and
