@@ -150,6 +150,8 @@ class DGDPeerClassifier(BaseModel):
 
     def _peer_logits(self, peer: nn.Module,
                      inputs: torch.Tensor) -> torch.Tensor:
+        if inputs.shape[0] == 0:  # mmpretrain's GAP neck cannot view 0 rows
+            return inputs.new_zeros((0, peer.head.num_classes))
         return peer.head(peer.extract_feat(inputs))
 
     def _all_logits(self, local: List[torch.Tensor]) -> List[torch.Tensor]:
@@ -172,6 +174,9 @@ class DGDPeerClassifier(BaseModel):
     def loss(self, inputs: torch.Tensor,
              data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
         """CE of every local peer plus the enabled distillation terms."""
+        if inputs.shape[0] == 0:
+            raise ValueError('DGDPeerClassifier.loss: the batch is empty '
+                             '(check train_dataloader.batch_size/dataset)')
         local = [self._peer_logits(p, inputs) for p in self.peers]
         everyone = self._all_logits(local) if self.online_kd else []
         teacher = self._teacher_logits(inputs) if self.teacher_kd else None

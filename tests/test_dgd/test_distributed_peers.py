@@ -1,0 +1,70 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""One peer per rank (2 gloo processes) equals the 2 peers of one process:
+grafting through torch.distributed and the online distillation targets."""
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import torch
+from mmengine.logging import MessageHub, MMLogger
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+
+import projects.dgd  # noqa: F401
+from projects.dgd import FilterGraftingHook
+
+from ._tiny import KD, batch, peer_cfg
+
+WORKER = Path(__file__).with_name('_dist_worker.py')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def _load(path: Path) -> dict:
+    return torch.load(path, weights_only=False)
+
+
+def test_two_process_grafting_and_kd_equal_single_process(tmp_path):
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    single = MODELS.build(peer_cfg(num_peers=2, online_kd=KD))
+    for i, peer in enumerate(single.peers):
+        torch.save(peer.state_dict(), tmp_path / f'peer{i}.pth')
+    port = str(_free_port())
+    procs = [
+        subprocess.Popen([sys.executable, str(WORKER), str(rank), port,
+                          str(tmp_path)], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+        for rank in range(2)
+    ]
+    outputs = [p.communicate(timeout=240)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs), '\n'.join(outputs)[-3000:]
+
+    inputs, samples = batch()
+    losses = single(inputs, samples, mode='loss')
+    hook = FilterGraftingHook(level='filter')
+    hook.graft(SimpleNamespace(
+        model=single, message_hub=MessageHub.get_current_instance(),
+        logger=MMLogger.get_current_instance()))
+    for rank in range(2):
+        got = _load(tmp_path / f'rank{rank}.pth')
+        for name in ('loss_cls', 'loss_kd'):
+            torch.testing.assert_close(got['losses'][f'peer{rank}.{name}'],
+                                       losses[f'peer{rank}.{name}'])
+        for key, value in single.peers[rank].state_dict().items():
+            torch.testing.assert_close(got['state'][key], value)
+        assert got['alphas'] == [hook.mean_alphas[rank]]
+        # every rank sees the whole data, in the same order
+        assert sorted(got['indices']) == list(range(5))
+    assert _load(tmp_path / 'rank0.pth')['indices'] == _load(
+        tmp_path / 'rank1.pth')['indices']
+    before = torch.load(tmp_path / 'peer0.pth')
+    after = _load(tmp_path / 'rank0.pth')['state']
+    assert not torch.equal(before['backbone.conv1.weight'],
+                           after['backbone.conv1.weight'])

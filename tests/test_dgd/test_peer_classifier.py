@@ -1,0 +1,93 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""DGDPeerClassifier: losses, online/offline targets, gradients, errors."""
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+
+import projects.dgd  # noqa: F401
+from projects.dgd import soft_target_kd_loss
+
+from ._tiny import CLASSIFIER, batch, peer_cfg
+
+
+@pytest.fixture(autouse=True)
+def _scope():
+    init_default_scope('mmpretrain')
+
+
+def _logits(model, inputs):
+    return [p.head(p.extract_feat(inputs)) for p in model.peers]
+
+
+def test_online_target_is_the_mean_of_the_other_peers():
+    model = MODELS.build(peer_cfg(
+        num_peers=3, online_kd=dict(type='PeerKDLoss', temperature=2.0)))
+    inputs, samples = batch()
+    losses = model(inputs, samples, mode='loss')
+    assert set(losses) == {f'peer{i}.{n}' for i in range(3)
+                           for n in ('loss_cls', 'loss_kd')}
+    z = _logits(model, inputs)
+    expected = soft_target_kd_loss(z[0], (z[1] + z[2]) / 2, 2.0)
+    torch.testing.assert_close(losses['peer0.loss_kd'], expected)
+    ce = torch.nn.functional.cross_entropy(z[2], torch.tensor([0, 1, 2, 0]))
+    torch.testing.assert_close(losses['peer2.loss_cls'], ce)
+
+
+def test_kd_gradient_reaches_only_the_student():
+    model = MODELS.build(peer_cfg(
+        num_peers=2, online_kd=dict(type='PeerKDLoss')))
+    inputs, samples = batch()
+    model(inputs, samples, mode='loss')['peer0.loss_kd'].backward()
+    assert all(p.grad is not None for p in model.peers[0].parameters()
+               if p.requires_grad and p.ndim > 1)
+    assert all(p.grad is None for p in model.peers[1].parameters())
+
+
+def test_baseline_has_only_ce_and_predict_shapes():
+    model = MODELS.build(peer_cfg(num_peers=2, eval_peer='ensemble'))
+    inputs, samples = batch(n=5)
+    assert set(model(inputs, samples, mode='loss')) == {
+        'peer0.loss_cls', 'peer1.loss_cls'}
+    z = _logits(model, inputs)
+    torch.testing.assert_close(model(inputs), (z[0] + z[1]) / 2)
+    preds = model(inputs, samples, mode='predict')
+    assert len(preds) == 5 and preds[0].pred_score.shape == (3, )
+    empty = model(torch.zeros(0, 3, 8, 8))
+    assert empty.shape == (0, 3)
+    with pytest.raises(ValueError, match='empty'):
+        model(torch.zeros(0, 3, 8, 8), [], mode='loss')
+
+
+def test_offline_teacher_is_loaded_frozen_and_in_eval(tmp_path):
+    teacher = MODELS.build(CLASSIFIER)
+    ckpt = tmp_path / 'teacher.pth'
+    torch.save({'state_dict': teacher.state_dict()}, ckpt)
+    model = MODELS.build(peer_cfg(
+        num_peers=1, teacher=CLASSIFIER, teacher_ckpt=str(ckpt),
+        teacher_kd=dict(type='PeerKDLoss', temperature=4.0)))
+    model.init_weights()
+    model.train()
+    loaded = model.teachers[0]
+    for key, value in teacher.state_dict().items():
+        torch.testing.assert_close(loaded.state_dict()[key], value)
+    assert not loaded.training and not any(
+        p.requires_grad for p in loaded.parameters())
+    inputs, samples = batch()
+    losses = model(inputs, samples, mode='loss')
+    teacher.eval()
+    with torch.no_grad():
+        target = teacher.head(teacher.extract_feat(inputs))
+    expected = soft_target_kd_loss(_logits(model, inputs)[0], target, 4.0)
+    torch.testing.assert_close(losses['peer0.loss_teacher'], expected)
+
+
+def test_bad_configs_name_the_field():
+    with pytest.raises(ValueError, match='num_peers'):
+        MODELS.build(peer_cfg(num_peers=0))
+    with pytest.raises(ValueError, match='eval_peer'):
+        MODELS.build(peer_cfg(num_peers=2, eval_peer=2))
+    with pytest.raises(ValueError, match='teacher_ckpt'):
+        MODELS.build(peer_cfg(teacher=CLASSIFIER))
+    with pytest.raises(RuntimeError, match='mode'):
+        MODELS.build(peer_cfg())(torch.zeros(1, 3, 8, 8), mode='fit')
