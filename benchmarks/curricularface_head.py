@@ -14,6 +14,7 @@ import argparse
 import time
 from typing import Callable, Dict
 
+import numpy as np
 import torch
 from mmengine.registry import init_default_scope
 
@@ -45,25 +46,46 @@ def _saved_bytes(fn: Callable[[], None]) -> int:
     return total[0]
 
 
-def _measure(head, feats, target, reps: int, device: str) -> Dict[str, float]:
-    run = lambda: _step(head, feats, target)  # noqa: E731
-    for _ in range(2):  # warm-up
-        run()
+def _time_once(head, feats, target, device: str) -> float:
     sync = torch.cuda.synchronize if device == 'cuda' else (lambda: None)
-    if device == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
+    head.zero_grad(set_to_none=True)
+    feats.grad = None
     sync()
     start = time.perf_counter()
-    for _ in range(reps):
-        head.zero_grad(set_to_none=True)
-        feats.grad = None
-        run()
+    _step(head, feats, target)
     sync()
-    seconds = (time.perf_counter() - start) / reps
-    memory = (torch.cuda.max_memory_allocated() - base
-              if device == 'cuda' else _saved_bytes(run))
-    return dict(ms=seconds * 1e3, mb=memory / 2**20)
+    return time.perf_counter() - start
+
+
+def _peak_memory(head, feats, target, device: str) -> float:
+    """Peak CUDA allocation, or autograd saved-tensor bytes on the CPU."""
+    run = lambda: _step(head, feats, target)  # noqa: E731
+    if device != 'cuda':
+        return float(_saved_bytes(run))
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    run()
+    torch.cuda.synchronize()
+    return float(torch.cuda.max_memory_allocated() - base)
+
+
+def _compare(heads: Dict[str, torch.nn.Module], feats, target, reps: int,
+             device: str) -> Dict[str, Dict[str, float]]:
+    """Median time (heads alternated every repetition, so load changes of
+    a shared machine hit both alike) and memory of each head."""
+    for head in heads.values():  # warm-up
+        for _ in range(2):
+            _step(head, feats, target)
+    times = {name: [] for name in heads}
+    for _ in range(reps):
+        for name, head in heads.items():
+            times[name].append(_time_once(head, feats, target, device))
+    return {
+        name: dict(ms=float(np.median(times[name])) * 1e3,
+                   mb=_peak_memory(head, feats, target, device) / 2**20)
+        for name, head in heads.items()
+    }
 
 
 def main() -> None:
@@ -88,11 +110,12 @@ def main() -> None:
                             requires_grad=True)
         target = torch.randint(num_classes, (args.batch, ),
                                device=args.device)
-        res = {}
-        for name in ('ArcFaceClsHead', 'CurricularFaceHead'):
-            head = _build(name, num_classes, args.dim, args.device)
-            res[name] = _measure(head, feats, target, args.reps, args.device)
-            del head
+        heads = {
+            name: _build(name, num_classes, args.dim, args.device)
+            for name in ('ArcFaceClsHead', 'CurricularFaceHead')
+        }
+        res = _compare(heads, feats, target, args.reps, args.device)
+        del heads
         arc, cur = res['ArcFaceClsHead'], res['CurricularFaceHead']
         print(f"{num_classes} | {arc['ms']:.2f} | {cur['ms']:.2f} | "
               f"{cur['ms'] / arc['ms']:.3f} | {arc['mb']:.1f} | "

@@ -35,6 +35,15 @@ def test_paper_recipe(name, arch):
     assert cfg.val_evaluator.type == 'FaceVerificationMetric'
 
 
+def test_sharded_recipe():
+    cfg = Config.fromfile(
+        str(CFG_DIR / 'curricularface_iresnet100_8xb64-24e_ms1mv2-sharded.py'))
+    assert cfg.model.head.type == 'ShardedCurricularFaceHead'
+    assert cfg.model.head.num_classes == 85742 and 'loss' not in cfg.model.head
+    assert cfg.train_dataloader.drop_last
+    assert cfg.custom_hooks[0].type == 'ShardedClassifierCheckpointHook'
+
+
 def test_recipe_model_builds_with_a_small_head():
     cfg = Config.fromfile(
         str(CFG_DIR / 'curricularface_iresnet50_8xb64-24e_ms1mv2.py'))
