@@ -23,7 +23,10 @@ train_dataloader = dict(batch_size=8)
 val_dataloader = dict(batch_size=16)
 test_dataloader = val_dataloader
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
+    # official "dlr": peer i of N gets lr * (1 + cos(pi * (N - i) / N)) / 2,
+    # i = 1..N; for N = 2: 0.5 and 1. Without it two grafted peers stay equal.
+    paramwise_cfg=dict(custom_keys={'peers.0.': dict(lr_mult=0.5)}))
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[3], gamma=0.1)
 ]
