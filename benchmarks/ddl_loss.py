@@ -58,8 +58,8 @@ def _seconds(fn: Callable[[], None], reps: int, device: str) -> float:
 def _streams(feats: torch.Tensor) -> Tuple[list, list, list]:
     """Four equal streams: two classification, two of pairs (a, b)."""
     cls_e, cls_h, pair_e, pair_h = feats.chunk(4)
-    return ([cls_e, cls_h], [pair_e[0::2], pair_h[0::2]],
-            [pair_e[1::2], pair_h[1::2]])
+    return ([cls_e, cls_h], [pair_e[0::2],
+                             pair_h[0::2]], [pair_e[1::2], pair_h[1::2]])
 
 
 def main() -> None:
@@ -75,12 +75,19 @@ def main() -> None:
     init_default_scope('mmpretrain')
     torch.manual_seed(0)
     backbone = MODELS.build(
-        dict(type='IResNet', arch=args.arch, input_size=args.input_size,
+        dict(type='IResNet',
+             arch=args.arch,
+             input_size=args.input_size,
              embedding_dim=args.dim)).to(args.device).train()
     loss = MODELS.build(
-        dict(type='DistributionDistillationLoss', num_bins=args.bins,
-             bin_step=1.0 / args.bins, skip_empty_positives=True))
-    images = torch.randn(args.batch, 3, args.input_size, args.input_size,
+        dict(type='DistributionDistillationLoss',
+             num_bins=args.bins,
+             bin_step=1.0 / args.bins,
+             skip_empty_positives=True))
+    images = torch.randn(args.batch,
+                         3,
+                         args.input_size,
+                         args.input_size,
                          device=args.device)
     feats = torch.randn(args.batch, args.dim, device=args.device)
     # Positive pairs close to each other, as after pre-training.

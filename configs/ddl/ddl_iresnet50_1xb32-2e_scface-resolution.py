@@ -17,20 +17,17 @@ iters_per_epoch = 50  # [reconstruction: SCface is small]
 head = dict(num_classes=num_classes)
 model = dict(head=head, hard_head=dict(num_classes=num_classes))
 data_preprocessor = dict(num_classes=num_classes)
-train_dataloader = dict(
-    batch_size=2 * num_ids + 4 * num_pairs,
-    num_workers=2,
-    sampler=dict(num_ids=num_ids, num_pairs=num_pairs),
-    dataset=dict(
-        data_root='data/scface/',
-        split_file=None,
-        hard_regex=r'_1\.[a-zA-Z]+$'))
+train_dataloader = dict(batch_size=2 * num_ids + 4 * num_pairs,
+                        num_workers=2,
+                        sampler=dict(num_ids=num_ids, num_pairs=num_pairs),
+                        dataset=dict(data_root='data/scface/',
+                                     split_file=None,
+                                     hard_regex=r'_1\.[a-zA-Z]+$'))
 param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        milestones=[iters_per_epoch],
-        gamma=0.1,
-        by_epoch=False)
+    dict(type='MultiStepLR',
+         milestones=[iters_per_epoch],
+         gamma=0.1,
+         by_epoch=False)
 ]
 train_cfg = dict(max_iters=2 * iters_per_epoch, val_interval=iters_per_epoch)
 default_hooks = dict(checkpoint=dict(interval=iters_per_epoch))

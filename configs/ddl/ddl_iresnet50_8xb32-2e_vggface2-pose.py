@@ -20,95 +20,85 @@ num_pairs = 32  # per pair stream and GPU [our reading of batch 32]
 # One "epoch" = one pass of 8 GPUs x 32 easy images over the 3.14M VGGFace2
 # training images [reconstruction: the official loop counts per dataset].
 iters_per_epoch = 3141890 // (8 * num_ids)
-head = dict(
-    type='CurricularFaceHead',
-    num_classes=num_classes,
-    in_channels=512,
-    scale=64.0,
-    margins=0.5,
-    momentum=0.01,
-    loss=dict(type='CrossEntropyLoss', loss_weight=1.0))
-model = dict(
-    type='DDLFaceRecognizer',
-    flip_test=True,
-    backbone=dict(
-        type='IResNet', arch='ir50', input_size=112, embedding_dim=512),
-    head=head,
-    hard_head=head,
-    ddl_loss=dict(
-        type='DistributionDistillationLoss',
-        pos_kl_weight=0.1,
-        neg_kl_weight=0.02,
-        order_loss_weight=0.5,
-        positive_threshold=0.0,
-        sigma=0.1,
-        num_bins=1000,
-        bin_start=0.0,
-        bin_step=0.001))
-data_preprocessor = dict(
-    num_classes=num_classes,
-    mean=[127.5, 127.5, 127.5],
-    std=[127.5, 127.5, 127.5],
-    to_rgb=True)
+head = dict(type='CurricularFaceHead',
+            num_classes=num_classes,
+            in_channels=512,
+            scale=64.0,
+            margins=0.5,
+            momentum=0.01,
+            loss=dict(type='CrossEntropyLoss', loss_weight=1.0))
+model = dict(type='DDLFaceRecognizer',
+             flip_test=True,
+             backbone=dict(type='IResNet',
+                           arch='ir50',
+                           input_size=112,
+                           embedding_dim=512),
+             head=head,
+             hard_head=head,
+             ddl_loss=dict(type='DistributionDistillationLoss',
+                           pos_kl_weight=0.1,
+                           neg_kl_weight=0.02,
+                           order_loss_weight=0.5,
+                           positive_threshold=0.0,
+                           sigma=0.1,
+                           num_bins=1000,
+                           bin_start=0.0,
+                           bin_step=0.001))
+data_preprocessor = dict(num_classes=num_classes,
+                         mean=[127.5, 127.5, 127.5],
+                         std=[127.5, 127.5, 127.5],
+                         to_rgb=True)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(
-        type='PackInputs',
-        meta_keys=('sample_idx', 'img_path', 'ori_shape', 'img_shape',
-                   'flip', 'flip_direction', 'ddl_stream'))
+    dict(type='PackInputs',
+         meta_keys=('sample_idx', 'img_path', 'ori_shape', 'img_shape', 'flip',
+                    'flip_direction', 'ddl_stream'))
 ]
 val_pipeline = [dict(type='PackInputs')]
-train_dataloader = dict(
-    batch_size=2 * num_ids + 4 * num_pairs,
-    num_workers=8,
-    persistent_workers=True,
-    sampler=dict(
-        type='DDLFourStreamSampler',
-        num_ids=num_ids,
-        num_pairs=num_pairs,
-        hard_pairs='hard-hard'),
-    dataset=dict(
-        type='DDLFaceDataset',
-        data_root='data/vggface2/',
-        data_prefix='train',
-        split_file='data/vggface2/pose_split.txt',
-        pipeline=train_pipeline))
+train_dataloader = dict(batch_size=2 * num_ids + 4 * num_pairs,
+                        num_workers=8,
+                        persistent_workers=True,
+                        sampler=dict(type='DDLFourStreamSampler',
+                                     num_ids=num_ids,
+                                     num_pairs=num_pairs,
+                                     hard_pairs='hard-hard'),
+                        dataset=dict(type='DDLFaceDataset',
+                                     data_root='data/vggface2/',
+                                     data_prefix='train',
+                                     split_file='data/vggface2/pose_split.txt',
+                                     pipeline=train_pipeline))
 # CFP-FP as val; LFW and CPLFW with
 #   --cfg-options test_dataloader.dataset.ann_file=data/faces_bin/X.bin
-val_dataloader = dict(
-    batch_size=128,
-    num_workers=4,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='FaceBinPairDataset',
-        ann_file='data/faces_bin/cfp_fp.bin',
-        pipeline=val_pipeline))
+val_dataloader = dict(batch_size=128,
+                      num_workers=4,
+                      sampler=dict(type='DefaultSampler', shuffle=False),
+                      dataset=dict(type='FaceBinPairDataset',
+                                   ann_file='data/faces_bin/cfp_fp.bin',
+                                   pipeline=val_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='FaceVerificationMetric', flip_fusion='sum')
 test_evaluator = val_evaluator
 
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=5e-4),
-    paramwise_cfg=dict(norm_decay_mult=0.0))
+optim_wrapper = dict(optimizer=dict(type='SGD',
+                                    lr=0.001,
+                                    momentum=0.9,
+                                    weight_decay=5e-4),
+                     paramwise_cfg=dict(norm_decay_mult=0.0))
 param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        milestones=[iters_per_epoch],
-        gamma=0.1,
-        by_epoch=False)
+    dict(type='MultiStepLR',
+         milestones=[iters_per_epoch],
+         gamma=0.1,
+         by_epoch=False)
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop',
-    max_iters=2 * iters_per_epoch,
-    val_interval=iters_per_epoch)
+train_cfg = dict(type='IterBasedTrainLoop',
+                 max_iters=2 * iters_per_epoch,
+                 val_interval=iters_per_epoch)
 val_cfg = dict()
 test_cfg = dict()
-default_hooks = dict(
-    logger=dict(interval=100),
-    checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=iters_per_epoch,
-        max_keep_ckpts=2))
+default_hooks = dict(logger=dict(interval=100),
+                     checkpoint=dict(type='CheckpointHook',
+                                     by_epoch=False,
+                                     interval=iters_per_epoch,
+                                     max_keep_ckpts=2))
 log_processor = dict(by_epoch=False)

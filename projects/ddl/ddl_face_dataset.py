@@ -77,7 +77,9 @@ class DDLFaceDataset(FaceIdentityDataset):
         print_log(
             f'DDLFaceDataset: {len(kept) - num_hard} easy and {num_hard} '
             f'hard images; {missing} images left out (not in the split '
-            'file)', logger='current', level=30 if missing else 20)
+            'file)',
+            logger='current',
+            level=30 if missing else 20)
         return kept
 
     def _read_split(self) -> Dict[str, bool]:

@@ -80,8 +80,7 @@ class DDLFaceRecognizer(FaceRecognizer):
         for name, head, stream in (('easy', self.head, EASY_CLS),
                                    ('hard', self.hard_head, HARD_CLS)):
             idx = streams[stream]
-            branch = head.loss((feats[idx], ),
-                               [data_samples[i] for i in idx])
+            branch = head.loss((feats[idx], ), [data_samples[i] for i in idx])
             losses.update({f'{name}_{k}': v for k, v in branch.items()})
         pairs = [
             _pair_feats(feats, data_samples, streams[s])
@@ -105,8 +104,10 @@ def _copy_head_to_hard_head(state_dict: dict, prefix: str, *args) -> None:
         state_dict[new] = state_dict[key].clone()
         copied += 1
     if copied:
-        print_log(f'DDLFaceRecognizer: hard_head starts from the {copied} '
-                  'head.* entries of the loaded checkpoint', logger='current')
+        print_log(
+            f'DDLFaceRecognizer: hard_head starts from the {copied} '
+            'head.* entries of the loaded checkpoint',
+            logger='current')
 
 
 def _split_streams(data_samples: List[DataSample]) -> List[List[int]]:

@@ -103,7 +103,8 @@ class DDLFourStreamSampler(Sampler):
 
     def _pairs(self, rng: np.random.Generator, stream: int) -> List[int]:
         first, second = self._pair_sources(stream)
-        ids = rng.choice(sorted(self._pair_ids(stream)), self.num_pairs,
+        ids = rng.choice(sorted(self._pair_ids(stream)),
+                         self.num_pairs,
                          replace=False)
         out = []
         for i in ids:

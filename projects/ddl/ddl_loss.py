@@ -90,10 +90,12 @@ class DistributionDistillationLoss(nn.Module):
         self.skip_empty_positives = skip_empty_positives
         self.num_skipped_branches = 0
         # Not a buffer: the bins are fixed by the arguments, not state.
-        self.bins = bin_start + bin_step * torch.arange(
-            num_bins, dtype=torch.float64)
+        self.bins = bin_start + bin_step * torch.arange(num_bins,
+                                                        dtype=torch.float64)
 
-    def positive_similarities(self, feats_a: Tensor, feats_b: Tensor,
+    def positive_similarities(self,
+                              feats_a: Tensor,
+                              feats_b: Tensor,
                               branch: int = 0) -> Optional[Tensor]:
         """Cosines of the pairs ``(feats_a[i], feats_b[i])`` above the
         threshold, shape (M,); None when there is none and
@@ -112,7 +114,8 @@ class DistributionDistillationLoss(nn.Module):
                 f'DistributionDistillationLoss: branch {branch} has no '
                 f'positive pair above {self.positive_threshold}; left out '
                 f'({self.num_skipped_branches} branches so far)',
-                logger='current', level=logging.WARNING)
+                logger='current',
+                level=logging.WARNING)
             return None
         if kept.numel() == 0:
             raise ValueError(
@@ -133,18 +136,19 @@ class DistributionDistillationLoss(nn.Module):
         """Soft Gaussian histogram of ``sims`` on the bins, summing to 1,
         shape (1, num_bins)."""
         bins = self.bins.to(sims)
-        density = torch.exp(-0.5 * ((sims.view(-1, 1) - bins.view(1, -1)) /
-                                    self.sigma)**2).sum(dim=0, keepdim=True)
+        density = torch.exp(
+            -0.5 *
+            ((sims.view(-1, 1) - bins.view(1, -1)) / self.sigma)**2).sum(
+                dim=0, keepdim=True)
         return density / density.sum()
 
     def _kl_to_teacher(self, hists: List[Optional[Tensor]]) -> Tensor:
         """Sum over (present) students of KL(teacher || student)."""
         total = hists[0].new_zeros(())
         for student in [h for h in hists[1:] if h is not None]:
-            total = total + F.kl_div(
-                torch.log(student + self.eps),
-                hists[0] + self.eps,
-                reduction='batchmean')
+            total = total + F.kl_div(torch.log(student + self.eps),
+                                     hists[0] + self.eps,
+                                     reduction='batchmean')
         return total
 
     def loss_terms(self, neg_feats: Sequence[Tensor],
@@ -168,16 +172,18 @@ class DistributionDistillationLoss(nn.Module):
             self.positive_similarities(a, b, i)
             for i, (a, b) in enumerate(zip(pos_feats_a, pos_feats_b))
         ]
-        neg = [self.negative_similarities(f, i) for i, f in enumerate(neg_feats)]
+        neg = [
+            self.negative_similarities(f, i) for i, f in enumerate(neg_feats)
+        ]
         zero = neg[0].new_zeros(())
-        order = sum((n.mean() - p.mean() for n in neg for p in pos
-                     if p is not None), zero)
+        order = sum((n.mean() - p.mean() for n in neg
+                     for p in pos if p is not None), zero)
         pos_hists = [None if s is None else self.histogram(s) for s in pos]
-        return dict(
-            kl_pos=self._kl_to_teacher(pos_hists) if pos_hists[0] is not None
-            else zero,
-            kl_neg=self._kl_to_teacher([self.histogram(s) for s in neg]),
-            order=order)
+        return dict(kl_pos=self._kl_to_teacher(pos_hists)
+                    if pos_hists[0] is not None else zero,
+                    kl_neg=self._kl_to_teacher(
+                        [self.histogram(s) for s in neg]),
+                    order=order)
 
     def forward(self, neg_feats: Sequence[Tensor],
                 pos_feats_a: Sequence[Tensor],
@@ -198,8 +204,7 @@ class DistributionDistillationLoss(nn.Module):
                 self.order_loss_weight * terms['order'])
 
 
-def _check_branches(neg_feats: Sequence[Tensor],
-                    pos_feats_a: Sequence[Tensor],
+def _check_branches(neg_feats: Sequence[Tensor], pos_feats_a: Sequence[Tensor],
                     pos_feats_b: Sequence[Tensor]) -> None:
     """Raise when the three branch lists are empty or differ in length."""
     lengths = (len(neg_feats), len(pos_feats_a), len(pos_feats_b))

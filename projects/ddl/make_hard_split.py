@@ -22,8 +22,11 @@ import cv2
 import numpy as np
 
 
-def degrade(img: np.ndarray, rng: np.random.Generator, scale: float = 0.25,
-            blur_sigma: float = 1.0, max_rotation: float = 35.0,
+def degrade(img: np.ndarray,
+            rng: np.random.Generator,
+            scale: float = 0.25,
+            blur_sigma: float = 1.0,
+            max_rotation: float = 35.0,
             min_squeeze: float = 0.6) -> np.ndarray:
     """The hard version of ``img``: rotation and squeeze (pose), blur, then
     down- and up-sampling by ``scale`` (resolution); same size as ``img``."""
@@ -55,8 +58,8 @@ def write_train_split(root: str, seed: int) -> List[str]:
                 raise ValueError(f'make_hard_split: cannot read '
                                  f'{osp.join(train, identity, name)}')
             hard = f'{stem}_hard{ext}'
-            shutil.copyfile(
-                osp.join(train, identity, name), osp.join(out_dir, name))
+            shutil.copyfile(osp.join(train, identity, name),
+                            osp.join(out_dir, name))
             cv2.imwrite(osp.join(out_dir, hard), degrade(img, rng))
             lines += [f'{identity}/{name} easy', f'{identity}/{hard} hard']
     with open(osp.join(root, 'split.txt'), 'w') as f:

@@ -23,8 +23,11 @@ def faces(tmp_path_factory) -> Path:
     gen = _generator()
     root = tmp_path_factory.mktemp('ddl_faces')
     gen.write_train(str(root), num_ids=5, per_id=3, seed=0, size=16)
-    gen.write_pairs(str(root), gen.make_pairs([5, 6], 10, seed=0), seed=0,
-                    size=16, lfw=False)
+    gen.write_pairs(str(root),
+                    gen.make_pairs([5, 6], 10, seed=0),
+                    seed=0,
+                    size=16,
+                    lfw=False)
     write_train_split(str(root), seed=0)
     write_hard_pairs(str(root), seed=0)
     return root

@@ -14,8 +14,9 @@ META = ('sample_idx', 'img_path', 'ddl_stream')
 
 def _dataset(root: Path, **kwargs) -> DDLFaceDataset:
     kwargs.setdefault('split_file', str(root / 'split.txt'))
-    return DDLFaceDataset(
-        data_root=str(root), data_prefix='train_ddl', **kwargs)
+    return DDLFaceDataset(data_root=str(root),
+                          data_prefix='train_ddl',
+                          **kwargs)
 
 
 def test_split_file_marks_images(faces):
@@ -35,9 +36,9 @@ def test_split_file_marks_images(faces):
 
 def test_relative_data_root(faces, monkeypatch):
     monkeypatch.chdir(faces.parent)
-    ds = DDLFaceDataset(
-        data_root=faces.name + '/', data_prefix='train_ddl',
-        split_file=faces.name + '/split.txt')
+    ds = DDLFaceDataset(data_root=faces.name + '/',
+                        data_prefix='train_ddl',
+                        split_file=faces.name + '/split.txt')
     assert len(ds) == 30 and ds.ddl_is_hard.sum() == 15
 
 
@@ -83,10 +84,13 @@ def test_sampler_streams_keep_their_promises(faces):
 
 def test_sampler_easy_hard_pairs_and_errors(faces):
     ds = _dataset(faces)
-    sampler = DDLFourStreamSampler(
-        ds, num_ids=2, num_pairs=3, hard_pairs='easy-hard', seed=0)
-    image = np.array(sampler.iteration(np.random.default_rng(0))[-6:]) % len(
-        ds)
+    sampler = DDLFourStreamSampler(ds,
+                                   num_ids=2,
+                                   num_pairs=3,
+                                   hard_pairs='easy-hard',
+                                   seed=0)
+    image = np.array(sampler.iteration(
+        np.random.default_rng(0))[-6:]) % len(ds)
     assert ds.ddl_is_hard[image].tolist() == [False, True] * 3
     with pytest.raises(ValueError, match='only 5 identities'):
         DDLFourStreamSampler(ds, num_ids=6, num_pairs=1, seed=0)
@@ -98,28 +102,24 @@ def test_sampler_easy_hard_pairs_and_errors(faces):
 
 def test_built_loader_yields_four_streams(faces):
     init_default_scope('mmpretrain')
-    loader = Runner.build_dataloader(
-        dict(
-            batch_size=12,
-            num_workers=0,
-            sampler=dict(
-                type='DDLFourStreamSampler', num_ids=2, num_pairs=2),
-            dataset=dict(
-                type='DDLFaceDataset',
-                data_root=str(faces),
-                data_prefix='train_ddl',
-                split_file=str(faces / 'split.txt'),
-                pipeline=[
-                    dict(type='LoadImageFromFile'),
-                    dict(type='PackInputs', meta_keys=META)
-                ])),
-        seed=0)
+    loader = Runner.build_dataloader(dict(
+        batch_size=12,
+        num_workers=0,
+        sampler=dict(type='DDLFourStreamSampler', num_ids=2, num_pairs=2),
+        dataset=dict(type='DDLFaceDataset',
+                     data_root=str(faces),
+                     data_prefix='train_ddl',
+                     split_file=str(faces / 'split.txt'),
+                     pipeline=[
+                         dict(type='LoadImageFromFile'),
+                         dict(type='PackInputs', meta_keys=META)
+                     ])),
+                                     seed=0)
     batch = next(iter(loader))
     samples = batch['data_samples']
     assert len(batch['inputs']) == 12
-    assert [s.ddl_stream for s in samples] == [0] * 2 + [1] * 2 + [2] * 4 + [
-        3
-    ] * 4
+    assert [s.ddl_stream
+            for s in samples] == [0] * 2 + [1] * 2 + [2] * 4 + [3] * 4
     hard = [s.img_path.endswith('_hard.png') for s in samples]
     assert hard == [False] * 2 + [True] * 2 + [False] * 4 + [True] * 4
     labels = [int(s.gt_label) for s in samples]

@@ -25,8 +25,9 @@ def _inputs():
 
 
 def _hand_hist(sims, bins, sigma):
-    dens = [sum(math.exp(-0.5 * ((s - t) / sigma)**2) for s in sims)
-            for t in bins]
+    dens = [
+        sum(math.exp(-0.5 * ((s - t) / sigma)**2) for s in sims) for t in bins
+    ]
     return [d / sum(dens) for d in dens]
 
 
@@ -41,8 +42,8 @@ def test_similarities_by_hand():
     assert torch.allclose(loss.negative_similarities(neg[0]), _t([R, R, 0]))
     # Row 0 of branch 1: cosines to later samples are all negative -> 0.
     cos12 = (1 - 0.01) / 1.01
-    assert torch.allclose(loss.negative_similarities(neg[1]),
-                          _t([0, cos12, 0]))
+    assert torch.allclose(loss.negative_similarities(neg[1]), _t([0, cos12,
+                                                                  0]))
     assert torch.allclose(loss.positive_similarities(pos_a[0], pos_b[0]),
                           _t([R, 1]))
     # The second pair of branch 1 (cosine about -0.98) is left out.
@@ -52,9 +53,14 @@ def test_similarities_by_hand():
 
 def test_loss_matches_hand_computation():
     bins, sigma, eps = [0.0, 0.5], 0.5, 1e-9
-    loss = DistributionDistillationLoss(
-        pos_kl_weight=0.3, neg_kl_weight=0.7, order_loss_weight=0.2,
-        sigma=sigma, num_bins=2, bin_start=0.0, bin_step=0.5, eps=eps)
+    loss = DistributionDistillationLoss(pos_kl_weight=0.3,
+                                        neg_kl_weight=0.7,
+                                        order_loss_weight=0.2,
+                                        sigma=sigma,
+                                        num_bins=2,
+                                        bin_start=0.0,
+                                        bin_step=0.5,
+                                        eps=eps)
     cos12 = (1 - 0.01) / 1.01
     pos = [[R, 1.0], [0.6]]
     neg = [[R, R, 0.0], [0.0, cos12, 0.0]]
@@ -79,7 +85,8 @@ def test_identical_branches_have_zero_kl():
     assert terms['kl_pos'].abs().item() < 1e-12
     assert terms['kl_neg'].abs().item() < 1e-12
     # 4 (neg, pos) pairs of mean(neg)=2R/3 and mean(pos)=(R+1)/2.
-    assert terms['order'].item() == pytest.approx(4 * (2 * R / 3 - (R + 1) / 2))
+    assert terms['order'].item() == pytest.approx(4 * (2 * R / 3 -
+                                                       (R + 1) / 2))
 
 
 def test_histogram_default_bins_sum_to_one_and_peak():
@@ -95,8 +102,10 @@ def test_histogram_default_bins_sum_to_one_and_peak():
 def test_gradients_by_finite_differences():
     loss = DistributionDistillationLoss(num_bins=20, bin_step=0.05)
     gen = torch.Generator().manual_seed(0)
-    feats = [torch.rand(3, 2, generator=gen, dtype=torch.float64) + 0.1
-             for _ in range(6)]
+    feats = [
+        torch.rand(3, 2, generator=gen, dtype=torch.float64) + 0.1
+        for _ in range(6)
+    ]
     for f in feats:
         f.requires_grad_(True)
 
@@ -112,10 +121,11 @@ def test_gradients_by_finite_differences():
 def test_default_loss_float32_backward():
     loss = DistributionDistillationLoss()
     gen = torch.Generator().manual_seed(1)
-    feats = [torch.randn(8, 16, generator=gen, requires_grad=True)
-             for _ in range(6)]
-    value = loss(feats[:2], feats[2:4], [f + 3 * g for f, g in
-                                         zip(feats[2:4], feats[4:])])
+    feats = [
+        torch.randn(8, 16, generator=gen, requires_grad=True) for _ in range(6)
+    ]
+    value = loss(feats[:2], feats[2:4],
+                 [f + 3 * g for f, g in zip(feats[2:4], feats[4:])])
     value.backward()
     assert torch.isfinite(value) and all(
         torch.isfinite(f.grad).all() for f in feats)
@@ -125,16 +135,16 @@ def test_default_loss_float32_backward():
     (([torch.ones(2, 2)], [torch.ones(2, 2)] * 2, [torch.ones(2, 2)] * 2),
      'one tensor per branch'),
     (([], [], []), 'no branch'),
-    (([torch.ones(0, 2)], [torch.ones(2, 2)], [torch.ones(2, 2)]),
-     r'neg_feats\[0\] has 0 rows'),
-    (([torch.ones(2, 2)], [torch.ones(0, 2)], [torch.ones(0, 2)]),
-     r'pos_feats_a\[0\] has 0 rows'),
-    (([torch.ones(2, 2)], [torch.ones(2, 2)], [torch.ones(3, 2)]),
-     r'pos_feats_b\[0\] has'),
-    (([torch.ones(2)], [torch.ones(2, 2)], [torch.ones(2, 2)]),
-     r'neg_feats\[0\] must be \(N, D\)'),
-    (([torch.eye(2)] * 2, [torch.eye(2)] * 2,
-      [torch.eye(2), -torch.eye(2)]), 'no positive pair of branch 1'),
+    (([torch.ones(0, 2)], [torch.ones(2, 2)], [torch.ones(
+        2, 2)]), r'neg_feats\[0\] has 0 rows'),
+    (([torch.ones(2, 2)], [torch.ones(0, 2)], [torch.ones(
+        0, 2)]), r'pos_feats_a\[0\] has 0 rows'),
+    (([torch.ones(2, 2)], [torch.ones(2, 2)], [torch.ones(3, 2)
+                                               ]), r'pos_feats_b\[0\] has'),
+    (([torch.ones(2)], [torch.ones(2, 2)], [torch.ones(
+        2, 2)]), r'neg_feats\[0\] must be \(N, D\)'),
+    (([torch.eye(2)] * 2, [torch.eye(2)] * 2, [torch.eye(2), -torch.eye(2)]),
+     'no positive pair of branch 1'),
 ])
 def test_bad_inputs_raise(args, match):
     with pytest.raises(ValueError, match=match):

@@ -16,17 +16,23 @@ import projects.ddl  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 CFG = 'configs/ddl/ddl_iresnet-tiny_1xb32-100it_face-identities-hard-demo.py'
-HEAD = dict(type='CurricularFaceHead', num_classes=3, in_channels=8,
-            scale=16.0, margins=0.3)
+HEAD = dict(type='CurricularFaceHead',
+            num_classes=3,
+            in_channels=8,
+            scale=16.0,
+            margins=0.3)
 
 
 def _model(**kwargs):
     init_default_scope('mmpretrain')
     return MODELS.build(
         dict(type='DDLFaceRecognizer',
-             backbone=dict(type='IResNet', arch='tiny', input_size=16,
+             backbone=dict(type='IResNet',
+                           arch='tiny',
+                           input_size=16,
                            embedding_dim=8),
-             head=HEAD, **kwargs))
+             head=HEAD,
+             **kwargs))
 
 
 def _samples(streams, labels):
@@ -46,12 +52,13 @@ def test_loss_per_branch_and_gradients():
     x = torch.randn(8, 3, 16, 16)
     x[5], x[7] = x[4], x[6] + 0.01  # positives with cosine > 0
     losses = model.loss(x, _samples(STREAMS, LABELS))
-    assert {'easy_loss', 'hard_loss', 'loss_ddl', 'ddl_kl_pos', 'ddl_kl_neg',
-            'ddl_order'} <= set(losses)
-    assert torch.allclose(losses['loss_ddl'],
-                          0.1 * losses['ddl_kl_pos'] +
-                          0.02 * losses['ddl_kl_neg'] +
-                          0.5 * losses['ddl_order'])
+    assert {
+        'easy_loss', 'hard_loss', 'loss_ddl', 'ddl_kl_pos', 'ddl_kl_neg',
+        'ddl_order'
+    } <= set(losses)
+    assert torch.allclose(
+        losses['loss_ddl'], 0.1 * losses['ddl_kl_pos'] +
+        0.02 * losses['ddl_kl_neg'] + 0.5 * losses['ddl_order'])
     sum(v for k, v in losses.items() if 'loss' in k).backward()
     assert model.hard_head.norm_product.weight.grad.abs().sum() > 0
     assert model.head.norm_product.weight.grad.abs().sum() > 0
@@ -73,17 +80,22 @@ def test_hard_head_starts_from_loaded_head():
     torch.manual_seed(0)
     face = MODELS.build(
         dict(type='FaceRecognizer',
-             backbone=dict(type='IResNet', arch='tiny', input_size=16,
-                           embedding_dim=8), head=HEAD))
+             backbone=dict(type='IResNet',
+                           arch='tiny',
+                           input_size=16,
+                           embedding_dim=8),
+             head=HEAD))
     face.head.t.fill_(0.25)
     model = _model()
     load_state_dict(model, face.state_dict())
-    assert torch.equal(model.hard_head.norm_product.weight, face.head.norm_product.weight)
+    assert torch.equal(model.hard_head.norm_product.weight,
+                       face.head.norm_product.weight)
     assert torch.equal(model.hard_head.t, face.head.t)
     # A DDL checkpoint keeps its own hard head.
     other = _model()
     load_state_dict(other, model.state_dict())
-    assert torch.equal(other.hard_head.norm_product.weight, model.hard_head.norm_product.weight)
+    assert torch.equal(other.hard_head.norm_product.weight,
+                       model.hard_head.norm_product.weight)
     off = _model(hard_head_from_head=False)
     before = off.hard_head.norm_product.weight.clone()
     load_state_dict(off, face.state_dict())
@@ -104,10 +116,14 @@ def _train(work_dir: Path, data: Path, iters: int, *extra: str) -> None:
         'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=2',
         'default_hooks.logger.interval=1'
     ]
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', CFG, '--work-dir',
-         str(work_dir), *extra, '--cfg-options', *options],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', CFG, '--work-dir',
+        str(work_dir), *extra, '--cfg-options', *options
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
