@@ -82,16 +82,18 @@ def _compare(heads: Dict[str, torch.nn.Module], feats, target, reps: int,
         for name, head in heads.items():
             times[name].append(_time_once(head, feats, target, device))
     return {
-        name: dict(ms=float(np.median(times[name])) * 1e3,
-                   mb=_peak_memory(head, feats, target, device) / 2**20)
+        name:
+        dict(
+            ms=float(np.median(times[name])) * 1e3,
+            mb=_peak_memory(head, feats, target, device) / 2**20)
         for name, head in heads.items()
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--classes', type=int, nargs='+',
-                        default=[10000, 100000])
+    parser.add_argument(
+        '--classes', type=int, nargs='+', default=[10000, 100000])
     parser.add_argument('--batch', type=int, default=128)
     parser.add_argument('--dim', type=int, default=512)
     parser.add_argument('--reps', type=int, default=10)
@@ -100,16 +102,17 @@ def main() -> None:
     args = parser.parse_args()
     init_default_scope('mmpretrain')
     torch.manual_seed(0)
-    print(f'device={args.device} batch={args.batch} dim={args.dim} '
-          f'reps={args.reps}; memory = '
-          f"{'peak CUDA allocation' if args.device == 'cuda' else 'autograd saved tensors'}")
+    print(
+        f'device={args.device} batch={args.batch} dim={args.dim} '
+        f'reps={args.reps}; memory = '
+        f"{'peak CUDA allocation' if args.device == 'cuda' else 'autograd saved tensors'}"
+    )
     print('classes | ArcFace ms | Curricular ms | time ratio | '
           'ArcFace MB | Curricular MB | memory ratio')
     for num_classes in args.classes:
-        feats = torch.randn(args.batch, args.dim, device=args.device,
-                            requires_grad=True)
-        target = torch.randint(num_classes, (args.batch, ),
-                               device=args.device)
+        feats = torch.randn(
+            args.batch, args.dim, device=args.device, requires_grad=True)
+        target = torch.randint(num_classes, (args.batch, ), device=args.device)
         heads = {
             name: _build(name, num_classes, args.dim, args.device)
             for name in ('ArcFaceClsHead', 'CurricularFaceHead')

@@ -62,17 +62,19 @@ class CurricularFaceHead(ArcFaceClsHead):
             ``dict(type='Normal', layer='Linear', std=0.01)`` (official).
     """
 
-    def __init__(self,
-                 num_classes: int,
-                 in_channels: int,
-                 num_subcenters: int = 1,
-                 scale: float = 64.,
-                 margins: Union[float, Sequence[float], str] = 0.5,
-                 momentum: float = 0.01,
-                 sync_t: bool = False,
-                 loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
-                 init_cfg: Optional[dict] = dict(
-                     type='Normal', layer='Linear', std=0.01)) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        in_channels: int,
+        num_subcenters: int = 1,
+        scale: float = 64.,
+        margins: Union[float, Sequence[float], str] = 0.5,
+        momentum: float = 0.01,
+        sync_t: bool = False,
+        loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
+        init_cfg: Optional[dict] = dict(
+            type='Normal', layer='Linear', std=0.01)
+    ) -> None:
         if not 0.0 <= momentum <= 1.0:
             raise ValueError('CurricularFaceHead: `momentum` (alpha) must be '
                              f'in [0, 1], got {momentum}')

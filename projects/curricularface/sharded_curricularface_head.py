@@ -43,14 +43,16 @@ class ShardedCurricularFaceHead(CurricularFaceHead):
             ``dict(type='Normal', layer='Linear', std=0.01)``.
     """
 
-    def __init__(self,
-                 num_classes: int,
-                 in_channels: int,
-                 scale: float = 64.,
-                 margins: float = 0.5,
-                 momentum: float = 0.01,
-                 init_cfg: Optional[dict] = dict(
-                     type='Normal', layer='Linear', std=0.01)) -> None:
+    def __init__(
+        self,
+        num_classes: int,
+        in_channels: int,
+        scale: float = 64.,
+        margins: float = 0.5,
+        momentum: float = 0.01,
+        init_cfg: Optional[dict] = dict(
+            type='Normal', layer='Linear', std=0.01)
+    ) -> None:
         if not isinstance(margins, (float, int)):
             raise TypeError('ShardedCurricularFaceHead: `margins` must be one '
                             f'number, got {type(margins).__name__}')
@@ -85,8 +87,7 @@ class ShardedCurricularFaceHead(CurricularFaceHead):
 
     def local_rows(self, full: Tensor) -> Tensor:
         """This rank's rows of a full (num_classes, ...) tensor."""
-        return full[self.class_start:self.class_start +
-                    self.num_local_classes]
+        return full[self.class_start:self.class_start + self.num_local_classes]
 
     @property
     def ddp_ignored_params(self) -> List[str]:
@@ -111,14 +112,14 @@ class ShardedCurricularFaceHead(CurricularFaceHead):
         cosine = self.norm_product(embedding).clamp(-1.0, 1.0)
         local = (target >= self.class_start) & \
             (target < self.class_start + self.num_local_classes)
-        column = (target - self.class_start).clamp(
-            0, self.num_local_classes - 1)[:, None]
+        column = (target - self.class_start).clamp(0, self.num_local_classes -
+                                                   1)[:, None]
         cos_target = sum_across_ranks(
             cosine.gather(1, column) * local[:, None])
         margin = self.margins[:1].to(cosine.dtype).expand_as(cos_target)
         logits, final_target = self.modulate(cosine, cos_target, margin)
-        is_target = torch.zeros_like(cosine, dtype=torch.bool).scatter(
-            1, column, local[:, None])
+        is_target = torch.zeros_like(
+            cosine, dtype=torch.bool).scatter(1, column, local[:, None])
         return torch.where(is_target, final_target, logits), target
 
     def loss(self, feats: Tuple[Tensor], data_samples: List[DataSample],

@@ -13,8 +13,10 @@ NUM_CLASSES, DIM, PER_RANK, WORLD, STEPS = 5, 4, 3, 2, 2
 def _inputs():
     g = torch.Generator().manual_seed(0)
     weight = torch.randn(NUM_CLASSES, DIM, generator=g, dtype=torch.float64)
-    feats = [torch.randn(WORLD * PER_RANK, DIM, generator=g,
-                         dtype=torch.float64) for _ in range(STEPS)]
+    feats = [
+        torch.randn(WORLD * PER_RANK, DIM, generator=g, dtype=torch.float64)
+        for _ in range(STEPS)
+    ]
     # hard negatives: class 2 close to every embedding's direction
     target = torch.tensor([0, 4, 2, 3, 1, 4])
     return weight, feats, target
@@ -28,8 +30,7 @@ def _run_sharded(head, weight, feats, target, rows):
     """STEPS losses, gradients of the last step, t."""
     with torch.no_grad():
         head.norm_product.weight.copy_(
-            weight[head.class_start:head.class_start +
-                   head.num_local_classes])
+            weight[head.class_start:head.class_start + head.num_local_classes])
     out = []
     for step_feats in feats:
         x = step_feats[rows].clone().requires_grad_(True)
@@ -37,14 +38,20 @@ def _run_sharded(head, weight, feats, target, rows):
         loss = head.loss((x, ), _samples(target[rows]))['loss']
         loss.backward()
         out.append(loss.detach())
-    return dict(loss=torch.stack(out), x_grad=x.grad,
-                w_grad=head.norm_product.weight.grad, t=head.t.clone())
+    return dict(
+        loss=torch.stack(out),
+        x_grad=x.grad,
+        w_grad=head.norm_product.weight.grad,
+        t=head.t.clone())
 
 
 def _worker(rank, port, out_dir):
     import torch.distributed as dist
-    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}',
-                            rank=rank, world_size=WORLD)
+    dist.init_process_group(
+        'gloo',
+        init_method=f'tcp://127.0.0.1:{port}',
+        rank=rank,
+        world_size=WORLD)
     init_default_scope('mmpretrain')
     head = ShardedCurricularFaceHead(NUM_CLASSES, DIM).double()
     weight, feats, target = _inputs()

@@ -22,8 +22,11 @@ def _cos_plus_m(c: float, m: float = M) -> float:
 def _head(num_classes=3, in_channels=2, **kwargs):
     init_default_scope('mmpretrain')
     return MODELS.build(
-        dict(type='CurricularFaceHead', num_classes=num_classes,
-             in_channels=in_channels, **kwargs))
+        dict(
+            type='CurricularFaceHead',
+            num_classes=num_classes,
+            in_channels=in_channels,
+            **kwargs))
 
 
 def test_registered_subclass_and_defaults():
@@ -75,8 +78,8 @@ def test_t_moves_over_steps_and_forward_scales():
         assert head.t.item() == pytest.approx(t, rel=1e-6)
     c_y, c_n = math.cos(0.9), math.sin(0.9)
     neg = c_n * (t + c_n) if c_n > _cos_plus_m(c_y) else c_n
-    assert torch.allclose(out, S * torch.tensor([[_cos_plus_m(c_y), neg]]),
-                          atol=1e-4)
+    assert torch.allclose(
+        out, S * torch.tensor([[_cos_plus_m(c_y), neg]]), atol=1e-4)
     head.eval()  # evaluation keeps t and gives plain scaled cosines
     plain = head((feats, ))
     assert torch.allclose(plain, S * torch.tensor([[c_y, c_n]]), atol=1e-5)
@@ -102,12 +105,11 @@ def test_gradients_match_finite_differences_float64():
     weight = head.norm_product.weight.detach().clone().requires_grad_(True)
 
     def loss(f, w):
-        logits = torch.func.functional_call(
-            head, {'norm_product.weight': w}, ((f, ), ), {'target': target})
+        logits = torch.func.functional_call(head, {'norm_product.weight': w},
+                                            ((f, ), ), {'target': target})
         return torch.nn.functional.cross_entropy(logits / 8, target)
 
-    assert torch.autograd.gradcheck(loss, (feats, weight), eps=1e-6,
-                                     atol=1e-5)
+    assert torch.autograd.gradcheck(loss, (feats, weight), eps=1e-6, atol=1e-5)
 
 
 def test_loss_and_training_step_gradients():

@@ -18,8 +18,15 @@ from projects.facerec import ShardedClassifierCheckpointHook
 from projects.facerec.models.class_sharded import shard_range
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _sharded_worker import (DIM, NUM_CLASSES, PER_RANK, WORLD,  # noqa: E402
-                             _inputs, _run_sharded, _samples, _worker)
+from _sharded_worker import (
+    DIM,
+    NUM_CLASSES,
+    PER_RANK,
+    WORLD,  # noqa: E402
+    _inputs,
+    _run_sharded,
+    _samples,
+    _worker)
 
 
 def _single():
@@ -35,8 +42,11 @@ def _single():
         loss = head.loss((x, ), _samples(target))['loss']
         loss.backward()
         losses.append(loss.detach())
-    return dict(loss=torch.stack(losses), x_grad=x.grad,
-                w_grad=head.norm_product.weight.grad, t=head.t.clone())
+    return dict(
+        loss=torch.stack(losses),
+        x_grad=x.grad,
+        w_grad=head.norm_product.weight.grad,
+        t=head.t.clone())
 
 
 def _free_port() -> int:
@@ -47,8 +57,8 @@ def _free_port() -> int:
 
 def test_two_process_sharded_equals_single(tmp_path):
     ref = _single()
-    mp.spawn(_worker, args=(_free_port(), str(tmp_path)), nprocs=WORLD,
-             join=True)
+    mp.spawn(
+        _worker, args=(_free_port(), str(tmp_path)), nprocs=WORLD, join=True)
     for rank in range(WORLD):
         got = torch.load(tmp_path / f'rank{rank}.pth', weights_only=False)
         start, end = shard_range(NUM_CLASSES, rank, WORLD)
@@ -61,8 +71,7 @@ def test_two_process_sharded_equals_single(tmp_path):
         torch.testing.assert_close(got['t_reloaded'], ref['t'])
         # x/W after DDP's averaging = the single-process gradient
         rows = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
-        torch.testing.assert_close(got['x_grad'] / WORLD,
-                                   ref['x_grad'][rows])
+        torch.testing.assert_close(got['x_grad'] / WORLD, ref['x_grad'][rows])
     assert ref['t'].item() != 0.0 and ref['loss'][0] != ref['loss'][1]
     saved = torch.load(tmp_path / 'head.pth')
     assert saved['norm_product.weight'].shape == (NUM_CLASSES, DIM)
@@ -77,14 +86,19 @@ def test_checkpoint_hook_gathers_saves_and_slices():
     hook = ShardedClassifierCheckpointHook()
     runner = SimpleNamespace(
         hooks=[CheckpointHook(interval=2, by_epoch=False), hook],
-        model=SimpleNamespace(head=head), iter=0, max_iters=5,
+        model=SimpleNamespace(head=head),
+        iter=0,
+        max_iters=5,
         optim_wrapper=SimpleNamespace(optimizer=optimizer))
     hook.after_train_iter(runner, 0)  # iteration 1: no checkpoint
     assert head._full_weight is None
     runner.iter = 1  # iteration 2: checkpoint due
     hook.after_train_iter(runner, 1)
     checkpoint = dict(
-        state_dict={f'head.{k}': v for k, v in head.state_dict().items()},
+        state_dict={
+            f'head.{k}': v
+            for k, v in head.state_dict().items()
+        },
         optimizer=optimizer.state_dict())
     assert head._full_weight is None  # used by that state_dict
     hook.before_save_checkpoint(runner, checkpoint)

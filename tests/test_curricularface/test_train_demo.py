@@ -32,12 +32,17 @@ def _train(work_dir: Path, data: Path, *extra: str, val_interval: int) -> str:
         'model.head.num_classes=4', 'data_preprocessor.num_classes=4',
         'model.backbone.input_size=16', 'train_dataloader.batch_size=8',
         'train_cfg.max_iters=4', f'train_cfg.val_interval={val_interval}',
-        'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1'
+        'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1'
     ]
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', CFG, '--work-dir',
-         str(work_dir), *extra, '--cfg-options', *options],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', CFG, '--work-dir',
+        str(work_dir), *extra, '--cfg-options', *options
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
@@ -47,8 +52,12 @@ def data(tmp_path_factory) -> Path:
     gen = _generator()
     root = tmp_path_factory.mktemp('faces')
     gen.write_train(str(root), num_ids=4, per_id=4, seed=0, size=16)
-    gen.write_pairs(str(root), gen.make_pairs([4, 5, 6], 20, seed=0),
-                    seed=0, size=16, lfw=False)
+    gen.write_pairs(
+        str(root),
+        gen.make_pairs([4, 5, 6], 20, seed=0),
+        seed=0,
+        size=16,
+        lfw=False)
     return root
 
 
@@ -69,8 +78,12 @@ def test_demo_trains_evaluates_and_resumes_exactly(tmp_path, data):
     resumed.mkdir()
     shutil.copy(straight / 'iter_2.pth', resumed / 'iter_2.pth')
     # no validation here: it does not change the training state
-    _train(resumed, data, '--resume', str(resumed / 'iter_2.pth'),
-           val_interval=100)
+    _train(
+        resumed,
+        data,
+        '--resume',
+        str(resumed / 'iter_2.pth'),
+        val_interval=100)
     again = _ckpt(resumed / 'iter_4.pth')['state_dict']
     assert torch.equal(again['head.t'], final['head.t'])
     for key, value in final.items():

@@ -11,8 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 def load_generator():
     """tools/misc/make_face_identities.py as a module."""
     path = REPO / 'tools' / 'misc' / 'make_face_identities.py'
-    spec = importlib.util.spec_from_file_location('make_face_identities',
-                                                  path)
+    spec = importlib.util.spec_from_file_location('make_face_identities', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -30,21 +30,25 @@ def test_generator_is_deterministic_and_varies_samples(face_generator):
 
 
 def test_identity_dataset(face_root):
-    ds = _build(type='FaceIdentityDataset', data_root=str(face_root),
-                data_prefix='train',
-                pipeline=[dict(type='LoadImageFromFile')])
+    ds = _build(
+        type='FaceIdentityDataset',
+        data_root=str(face_root),
+        data_prefix='train',
+        pipeline=[dict(type='LoadImageFromFile')])
     assert len(ds) == 16 and len(ds.metainfo['classes']) == 4
     assert np.bincount(ds.get_gt_labels()).tolist() == [4, 4, 4, 4]
     assert ds[0]['img'].shape == (16, 16, 3)
 
 
 def test_bin_and_lfw_pair_datasets_agree(face_root):
-    bin_ds = _build(type='FaceBinPairDataset',
-                    ann_file=str(face_root / 'val.bin'))
-    lfw_ds = _build(type='LFWPairsDataset',
-                    ann_file=str(face_root / 'lfw' / 'pairs.txt'),
-                    data_root=str(face_root / 'lfw'), img_ext='.png',
-                    pipeline=[dict(type='LoadImageFromFile')])
+    bin_ds = _build(
+        type='FaceBinPairDataset', ann_file=str(face_root / 'val.bin'))
+    lfw_ds = _build(
+        type='LFWPairsDataset',
+        ann_file=str(face_root / 'lfw' / 'pairs.txt'),
+        data_root=str(face_root / 'lfw'),
+        img_ext='.png',
+        pipeline=[dict(type='LoadImageFromFile')])
     assert len(bin_ds) == len(lfw_ds) == 40
     assert bin_ds.metainfo['issame'] == lfw_ds.metainfo['issame'] == \
         [True, False] * 10
@@ -68,12 +72,18 @@ def test_pair_datasets_bad_inputs(tmp_path, face_root):
     pairs = tmp_path / 'pairs.txt'
     pairs.write_text('10 1\nperson00004 1 2\nperson00004 1\n')
     with pytest.raises(ValueError, match='line 3: expected 3 or 4 fields'):
-        _build(type='LFWPairsDataset', ann_file=str(pairs),
-               data_root=str(face_root / 'lfw'), img_ext='.png')
+        _build(
+            type='LFWPairsDataset',
+            ann_file=str(pairs),
+            data_root=str(face_root / 'lfw'),
+            img_ext='.png')
     pairs.write_text('person00004 1 99\n')
     with pytest.raises(FileNotFoundError, match='line 1: image .* not found'):
-        _build(type='LFWPairsDataset', ann_file=str(pairs),
-               data_root=str(face_root / 'lfw'), img_ext='.png')
+        _build(
+            type='LFWPairsDataset',
+            ann_file=str(pairs),
+            data_root=str(face_root / 'lfw'),
+            img_ext='.png')
 
 
 def test_empty_pair_set_is_a_clear_error(tmp_path):

@@ -29,12 +29,16 @@ def test_architectures():
     n50 = sum(p.numel() for p in _build(arch='ir50').parameters())
     n100 = sum(p.numel() for p in _build(arch='ir100').parameters())
     assert 43.5e6 < n50 < 43.7e6 and 65.1e6 < n100 < 65.2e6
-    blocks = {a: sum(len(s) for s in _build(arch=a, input_size=16).stages)
-              for a in ('ir18', 'ir34')}
+    blocks = {
+        a: sum(len(s) for s in _build(arch=a, input_size=16).stages)
+        for a in ('ir18', 'ir34')
+    }
     assert blocks == dict(ir18=8, ir34=16)
-    se = _build(arch=dict(stage_blocks=(1, 1, 1, 1), channels=(16, ) * 4,
-                          with_se=True), input_size=(16, 32),
-                embedding_dim=8)
+    se = _build(
+        arch=dict(
+            stage_blocks=(1, 1, 1, 1), channels=(16, ) * 4, with_se=True),
+        input_size=(16, 32),
+        embedding_dim=8)
     assert se.stages[0][0].se.__class__.__name__ == 'SELayer'
     assert se(torch.randn(2, 3, 16, 32))[0].shape == (2, 8)
 

@@ -56,8 +56,9 @@ def test_tar_at_far_hand_computed():
 def _metric_results(metric, angles, flip_angles=None):
     samples = []
     for i, a in enumerate(angles):
-        s = dict(sample_idx=i,
-                 pred_feat=torch.tensor([math.cos(a), math.sin(a)]))
+        s = dict(
+            sample_idx=i, pred_feat=torch.tensor([math.cos(a),
+                                                  math.sin(a)]))
         if flip_angles is not None:
             b = flip_angles[i]
             s['pred_feat_flip'] = torch.tensor([math.cos(b), math.sin(b)])
@@ -98,11 +99,12 @@ def test_metric_flip_fusion_sum_and_concat():
         metric = FaceVerificationMetric(num_folds=2, flip_fusion=fusion)
         metric.dataset_meta = dict(issame=issame)
         metric.process({}, [
-            dict(sample_idx=i,
-                 pred_feat=torch.tensor([math.cos(a), math.sin(a)]),
-                 pred_feat_flip=torch.tensor(
-                     [math.cos(flips[i]), math.sin(flips[i])]))
-            for i, a in enumerate(angles)
+            dict(
+                sample_idx=i,
+                pred_feat=torch.tensor([math.cos(a), math.sin(a)]),
+                pred_feat_flip=torch.tensor([
+                    math.cos(flips[i]), math.sin(flips[i])
+                ])) for i, a in enumerate(angles)
         ])
         e = np.stack([r[1] for r in sorted(metric.results)])
         d = pair_distances(e[0::2], e[1::2])
@@ -111,8 +113,12 @@ def test_metric_flip_fusion_sum_and_concat():
         else:
             assert np.allclose(d, 2 - 2 * np.cos([1.0, 1.0]), atol=1e-6)
     concat = FaceVerificationMetric(flip_fusion='concat')
-    concat.process({}, [dict(sample_idx=0, pred_feat=torch.ones(2),
-                             pred_feat_flip=torch.zeros(2))])
+    concat.process({}, [
+        dict(
+            sample_idx=0,
+            pred_feat=torch.ones(2),
+            pred_feat_flip=torch.zeros(2))
+    ])
     assert concat.results[0][1].tolist() == [1, 1, 0, 0]
 
 

@@ -61,10 +61,10 @@ def draw_face(p: dict, rng: np.random.Generator) -> np.ndarray:
     sx = int(p['head'][0] * (1 - abs(yaw) * 0.3))
     shift = int(yaw * 14)
     if p['hair_style'] < 2:
-        cv2.ellipse(img, (cx, cy - 8), (p['head'][0] + 4, p['head'][1]),
-                    0, 180, 360, _c(p['hair']), -1)
-    cv2.ellipse(img, (cx, cy), (sx, p['head'][1]), 0, 0, 360,
-                _c(p['skin']), -1)
+        cv2.ellipse(img, (cx, cy - 8), (p['head'][0] + 4, p['head'][1]), 0,
+                    180, 360, _c(p['hair']), -1)
+    cv2.ellipse(img, (cx, cy), (sx, p['head'][1]), 0, 0, 360, _c(p['skin']),
+                -1)
     if p['hair_style'] == 1:
         cv2.rectangle(img, (cx - sx, cy - p['head'][1]),
                       (cx + sx, cy - p['head'][1] + 12), _c(p['hair']), -1)
@@ -92,15 +92,16 @@ def draw_face(p: dict, rng: np.random.Generator) -> np.ndarray:
 def augment(img: np.ndarray, rng: np.random.Generator,
             size: int) -> np.ndarray:
     """Pose (roll, scale, shift), lighting and noise; resize to ``size``."""
-    m = cv2.getRotationMatrix2D((CANVAS / 2, CANVAS / 2),
-                                rng.uniform(-15, 15), rng.uniform(0.9, 1.1))
+    m = cv2.getRotationMatrix2D((CANVAS / 2, CANVAS / 2), rng.uniform(-15, 15),
+                                rng.uniform(0.9, 1.1))
     m[:, 2] += rng.uniform(-5, 5, 2)
-    img = cv2.warpAffine(img, m, (CANVAS, CANVAS),
-                         borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    img = cv2.warpAffine(
+        img, m, (CANVAS, CANVAS),
+        borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi)
     ys, xs = np.mgrid[0:CANVAS, 0:CANVAS] / CANVAS - 0.5
-    gain = 1 + rng.uniform(0.1, 0.5) * (np.cos(angle) * xs +
-                                         np.sin(angle) * ys) * 2
+    gain = 1 + rng.uniform(0.1,
+                           0.5) * (np.cos(angle) * xs + np.sin(angle) * ys) * 2
     img = img * gain[..., None] * rng.uniform(0.7, 1.3)
     img = img + rng.normal(0, rng.uniform(0, 12), img.shape)
     img = np.clip(img, 0, 255).astype(np.uint8)
@@ -136,8 +137,9 @@ def write_train(root: str, num_ids: int, per_id: int, seed: int,
         folder = osp.join(root, 'train', f'id{identity:05d}')
         os.makedirs(folder, exist_ok=True)
         for k in range(per_id):
-            cv2.imwrite(osp.join(folder, f'{k:03d}.png'),
-                        sample(identity, k, seed, size))
+            cv2.imwrite(
+                osp.join(folder, f'{k:03d}.png'),
+                sample(identity, k, seed, size))
 
 
 def write_pairs(root: str, pairs: list, seed: int, size: int,
@@ -167,18 +169,26 @@ def write_pairs(root: str, pairs: list, seed: int, size: int,
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('root', help='output folder')
-    parser.add_argument('--num-ids', type=int, default=20,
-                        help='training identities')
-    parser.add_argument('--per-id', type=int, default=12,
-                        help='training samples per identity')
-    parser.add_argument('--num-val-ids', type=int, default=10,
-                        help='held-out identities of the pair set')
-    parser.add_argument('--num-pairs', type=int, default=200,
-                        help='verification pairs (half same)')
+    parser.add_argument(
+        '--num-ids', type=int, default=20, help='training identities')
+    parser.add_argument(
+        '--per-id', type=int, default=12, help='training samples per identity')
+    parser.add_argument(
+        '--num-val-ids',
+        type=int,
+        default=10,
+        help='held-out identities of the pair set')
+    parser.add_argument(
+        '--num-pairs',
+        type=int,
+        default=200,
+        help='verification pairs (half same)')
     parser.add_argument('--size', type=int, default=112, help='image side')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--lfw', action='store_true',
-                        help='also write an LFW-style folder and pairs.txt')
+    parser.add_argument(
+        '--lfw',
+        action='store_true',
+        help='also write an LFW-style folder and pairs.txt')
     return parser.parse_args()
 
 

@@ -38,5 +38,7 @@ class FaceIdentityDataset(CustomDataset):
             f'FaceIdentityDataset: {len(data_list)} images of {num_ids} '
             f'identities (images per identity: min {counts.min(initial=0)}, '
             f'max {counts.max(initial=0)}); {empty} identity folders without '
-            'images', logger='current', level=30 if empty else 20)
+            'images',
+            logger='current',
+            level=30 if empty else 20)
         return data_list

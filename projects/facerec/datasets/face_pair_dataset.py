@@ -49,8 +49,8 @@ class FacePairDataset(BaseDataset):
             if img is None:
                 raise ValueError(f'{type(self).__name__}: image {idx} of '
                                  f'{self.ann_file} cannot be decoded')
-            info.update(img=img, img_shape=img.shape[:2],
-                        ori_shape=img.shape[:2])
+            info.update(
+                img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2])
         return info
 
     @staticmethod

@@ -35,7 +35,9 @@ class LFWPairsDataset(FacePairDataset):
         self.img_ext = img_ext
         kwargs.setdefault('test_mode', True)
         super().__init__(
-            ann_file=ann_file, data_root=data_root, pipeline=pipeline,
+            ann_file=ann_file,
+            data_root=data_root,
+            pipeline=pipeline,
             **kwargs)
 
     def _image(self, name: str, number: str, line_no: int) -> str:
@@ -70,8 +72,9 @@ class LFWPairsDataset(FacePairDataset):
                                  f'{line_no}: expected 3 or 4 fields, got '
                                  f'{len(fields)}: {line!r}')
             for name, number in pair:
-                infos.append(dict(img_path=self._image(name, number,
-                                                       line_no),
-                                  pair_index=len(issame)))
+                infos.append(
+                    dict(
+                        img_path=self._image(name, number, line_no),
+                        pair_index=len(issame)))
             issame.append(len(fields) == 3)
         return infos, issame

@@ -60,24 +60,27 @@ class ShardedClassifierCheckpointHook(Hook):
         state = runner.optim_wrapper.optimizer.state.get(param, {})
         self._optim_state = {
             key: gather_rows(value, head.num_classes)
-            for key, value in sorted(state.items())
-            if torch.is_tensor(value) and value.dim() > 0
-            and value.shape[0] == param.shape[0]
+            for key, value in sorted(state.items()) if torch.is_tensor(value)
+            and value.dim() > 0 and value.shape[0] == param.shape[0]
         }
 
     def _due(self, runner, ckpt: CheckpointHook, by_epoch: bool) -> bool:
         if by_epoch:
             return self.every_n_epochs(runner, ckpt.interval) or (
                 ckpt.save_last and self.is_last_train_epoch(runner))
-        return self.every_n_train_iters(runner, ckpt.interval) or (
-            ckpt.save_last and self.is_last_train_iter(runner))
+        return self.every_n_train_iters(
+            runner, ckpt.interval) or (ckpt.save_last
+                                       and self.is_last_train_iter(runner))
 
     @staticmethod
     def _checkpoint_hook(runner) -> Optional[CheckpointHook]:
         return next((h for h in runner.hooks if isinstance(h, CheckpointHook)),
                     None)
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
                          outputs=None) -> None:
         """Gather when an iteration-based checkpoint is due."""
         ckpt = self._checkpoint_hook(runner)

@@ -3,6 +3,6 @@ from .face_verification_metric import FaceVerificationMetric
 from .verification import kfold_accuracy, pair_distances, roc_curve, tar_at_far
 
 __all__ = [
-    'FaceVerificationMetric', 'kfold_accuracy', 'pair_distances',
-    'roc_curve', 'tar_at_far'
+    'FaceVerificationMetric', 'kfold_accuracy', 'pair_distances', 'roc_curve',
+    'tar_at_far'
 ]

@@ -147,5 +147,7 @@ class FaceVerificationMetric(BaseMetric):
         mkdir_or_exist(osp.dirname(osp.abspath(self.roc_file)))
         fig.savefig(self.roc_file)
         plt.close(fig)
-        print_log(f'FaceVerificationMetric: ROC curve saved to '
-                  f'{osp.abspath(self.roc_file)}', logger='current')
+        print_log(
+            f'FaceVerificationMetric: ROC curve saved to '
+            f'{osp.abspath(self.roc_file)}',
+            logger='current')

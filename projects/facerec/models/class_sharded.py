@@ -35,8 +35,9 @@ def shard_range(num_classes: int, rank: int,
     if num_classes < world_size:
         raise ValueError(f'class sharding: num_classes={num_classes} is '
                          f'smaller than the world size {world_size}')
-    sizes = [len(a) for a in np.array_split(np.arange(num_classes),
-                                            world_size)]
+    sizes = [
+        len(a) for a in np.array_split(np.arange(num_classes), world_size)
+    ]
     start = int(sum(sizes[:rank]))
     return start, start + sizes[rank]
 
@@ -83,8 +84,9 @@ def gather_batch(x: Tensor) -> Tensor:
     """All-gather a per-rank batch (same size on every rank), with grad."""
     if not is_distributed_run():
         return x
-    sizes = [torch.zeros(1, dtype=torch.long) for _ in
-             range(get_dist_info()[1])]
+    sizes = [
+        torch.zeros(1, dtype=torch.long) for _ in range(get_dist_info()[1])
+    ]
     torch_dist.all_gather(sizes, torch.tensor([x.shape[0]]))
     if len({int(s) for s in sizes}) != 1:
         raise ValueError('class sharding: every rank needs the same batch '
@@ -116,15 +118,17 @@ def gather_rows(local: Tensor, num_classes: int) -> Tensor:
     if not is_distributed_run():
         return local.detach().cpu().clone()
     world_size = get_dist_info()[1]
-    ranges = [shard_range(num_classes, r, world_size)
-              for r in range(world_size)]
+    ranges = [
+        shard_range(num_classes, r, world_size) for r in range(world_size)
+    ]
     rows = max(end - start for start, end in ranges)
     padded = local.new_zeros((rows, ) + tuple(local.shape[1:]))
     padded[:local.shape[0]] = local.detach()
     parts = [torch.empty_like(padded) for _ in ranges]
     torch_dist.all_gather(parts, padded)
-    return torch.cat([part[:end - start]
-                      for part, (start, end) in zip(parts, ranges)]).cpu()
+    return torch.cat([
+        part[:end - start] for part, (start, end) in zip(parts, ranges)
+    ]).cpu()
 
 
 def sharded_cross_entropy(logits: Tensor, target: Tensor,

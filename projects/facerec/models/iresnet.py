@@ -35,19 +35,34 @@ class IRBlock(BaseModule):
         super().__init__(init_cfg=init_cfg)
         self.pre_norm = build_norm_layer(norm_cfg, in_channels)[1]
         self.conv1 = ConvModule(
-            in_channels, out_channels, 3, padding=1, bias=False,
+            in_channels,
+            out_channels,
+            3,
+            padding=1,
+            bias=False,
             norm_cfg=norm_cfg,
             act_cfg=dict(type='PReLU', num_parameters=out_channels))
         self.conv2 = ConvModule(
-            out_channels, out_channels, 3, stride=stride, padding=1,
-            bias=False, norm_cfg=norm_cfg, act_cfg=None)
+            out_channels,
+            out_channels,
+            3,
+            stride=stride,
+            padding=1,
+            bias=False,
+            norm_cfg=norm_cfg,
+            act_cfg=None)
         self.se = SELayer(out_channels, ratio=16, divisor=1) if with_se \
             else nn.Identity()
         self.downsample = None
         if stride != 1 or in_channels != out_channels:
             self.downsample = ConvModule(
-                in_channels, out_channels, 1, stride=stride, bias=False,
-                norm_cfg=norm_cfg, act_cfg=None)
+                in_channels,
+                out_channels,
+                1,
+                stride=stride,
+                bias=False,
+                norm_cfg=norm_cfg,
+                act_cfg=None)
 
     def forward(self, x: Tensor) -> Tensor:
         """Residual sum of the block branch and the (projected) input."""
@@ -90,49 +105,73 @@ class IResNet(BaseModule):
     """
 
     arch_settings: Dict[str, dict] = {
-        'ir18': dict(stage_blocks=(2, 2, 2, 2), channels=(64, 128, 256, 512),
-                     with_se=False),
-        'ir34': dict(stage_blocks=(3, 4, 6, 3), channels=(64, 128, 256, 512),
-                     with_se=False),
-        'ir50': dict(stage_blocks=(3, 4, 14, 3),
-                     channels=(64, 128, 256, 512), with_se=False),
-        'ir100': dict(stage_blocks=(3, 13, 30, 3),
-                      channels=(64, 128, 256, 512), with_se=False),
-        'ir_se50': dict(stage_blocks=(3, 4, 14, 3),
-                        channels=(64, 128, 256, 512), with_se=True),
-        'tiny': dict(stage_blocks=(1, 1, 1, 1), channels=(8, 16, 32, 64),
-                     with_se=False),
+        'ir18':
+        dict(
+            stage_blocks=(2, 2, 2, 2),
+            channels=(64, 128, 256, 512),
+            with_se=False),
+        'ir34':
+        dict(
+            stage_blocks=(3, 4, 6, 3),
+            channels=(64, 128, 256, 512),
+            with_se=False),
+        'ir50':
+        dict(
+            stage_blocks=(3, 4, 14, 3),
+            channels=(64, 128, 256, 512),
+            with_se=False),
+        'ir100':
+        dict(
+            stage_blocks=(3, 13, 30, 3),
+            channels=(64, 128, 256, 512),
+            with_se=False),
+        'ir_se50':
+        dict(
+            stage_blocks=(3, 4, 14, 3),
+            channels=(64, 128, 256, 512),
+            with_se=True),
+        'tiny':
+        dict(
+            stage_blocks=(1, 1, 1, 1), channels=(8, 16, 32, 64),
+            with_se=False),
     }
 
-    def __init__(self,
-                 arch: Union[str, dict] = 'ir50',
-                 input_size: Union[int, Sequence[int]] = 112,
-                 in_channels: int = 3,
-                 embedding_dim: int = 512,
-                 dropout: float = 0.0,
-                 norm_cfg: dict = dict(type='BN'),
-                 init_cfg: Optional[Union[dict, list]] = [
-                     dict(type='Kaiming', layer=['Conv2d', 'Linear']),
-                     dict(type='Constant', val=1,
-                          layer=['_BatchNorm', 'BatchNorm1d'])
-                 ]) -> None:
+    def __init__(
+        self,
+        arch: Union[str, dict] = 'ir50',
+        input_size: Union[int, Sequence[int]] = 112,
+        in_channels: int = 3,
+        embedding_dim: int = 512,
+        dropout: float = 0.0,
+        norm_cfg: dict = dict(type='BN'),
+        init_cfg: Optional[Union[dict, list]] = [
+            dict(type='Kaiming', layer=['Conv2d', 'Linear']),
+            dict(type='Constant', val=1, layer=['_BatchNorm', 'BatchNorm1d'])
+        ]
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         setting = self._parse_arch(arch)
         self.input_size = self._parse_size(input_size)
         self.embedding_dim = embedding_dim
         channels = setting['channels']
         self.stem = ConvModule(
-            in_channels, channels[0], 3, padding=1, bias=False,
+            in_channels,
+            channels[0],
+            3,
+            padding=1,
+            bias=False,
             norm_cfg=norm_cfg,
             act_cfg=dict(type='PReLU', num_parameters=channels[0]))
         stages, in_ch = [], channels[0]
         for num_blocks, out_ch in zip(setting['stage_blocks'], channels):
             stages.append(
                 Sequential(*[
-                    IRBlock(in_ch if i == 0 else out_ch, out_ch,
-                            stride=2 if i == 0 else 1,
-                            with_se=setting['with_se'], norm_cfg=norm_cfg)
-                    for i in range(num_blocks)
+                    IRBlock(
+                        in_ch if i == 0 else out_ch,
+                        out_ch,
+                        stride=2 if i == 0 else 1,
+                        with_se=setting['with_se'],
+                        norm_cfg=norm_cfg) for i in range(num_blocks)
                 ]))
             in_ch = out_ch
         self.stages = Sequential(*stages)
