@@ -38,6 +38,17 @@ def test_identity_dataset(face_root):
     assert len(ds) == 16 and len(ds.metainfo['classes']) == 4
     assert np.bincount(ds.get_gt_labels()).tolist() == [4, 4, 4, 4]
     assert ds[0]['img'].shape == (16, 16, 3)
+    assert ds.num_skipped_files == 0
+
+
+def test_identity_dataset_counts_skipped_files(tmp_path, face_generator):
+    face_generator.write_train(str(tmp_path), 2, 2, seed=0, size=16)
+    (tmp_path / 'train' / 'id00001' / 'notes.txt').write_text('x')
+    ds = _build(
+        type='FaceIdentityDataset',
+        data_root=str(tmp_path),
+        data_prefix='train')
+    assert len(ds) == 4 and ds.num_skipped_files == 1
 
 
 def test_bin_and_lfw_pair_datasets_agree(face_root):

@@ -25,7 +25,14 @@ class FaceIdentityDataset(CustomDataset):
 
     def __init__(self, **kwargs) -> None:
         kwargs['with_label'] = True
+        self.num_skipped_files = 0
         super().__init__(**kwargs)
+
+    def is_valid_file(self, filename: str) -> bool:
+        """An image by its extension; other files are counted as skipped."""
+        valid = super().is_valid_file(filename)
+        self.num_skipped_files += not valid
+        return valid
 
     def load_data_list(self) -> list:
         """Scan the identity folders and log the counts."""
@@ -38,7 +45,7 @@ class FaceIdentityDataset(CustomDataset):
             f'FaceIdentityDataset: {len(data_list)} images of {num_ids} '
             f'identities (images per identity: min {counts.min(initial=0)}, '
             f'max {counts.max(initial=0)}); {empty} identity folders without '
-            'images',
+            f'images; {self.num_skipped_files} non-image files skipped',
             logger='current',
-            level=30 if empty else 20)
+            level=30 if empty or self.num_skipped_files else 20)
         return data_list
