@@ -11,7 +11,7 @@ import pytest
 import torch
 
 REPO = Path(__file__).resolve().parents[2]
-CFG = 'configs/sematree/sematree_r18-tiny_1xb4-100it_human-parts-demo.py'
+CFG = 'configs/sematree/sematree_r18-tiny_1xb4-300it_human-parts-demo.py'
 
 
 def _generator():

@@ -4,7 +4,7 @@
 #   python tools/misc/make_human_parts.py data/demo/human_parts \
 #       --num-train 200 --num-val 40 --size 64
 # Train: python tools/train.py \
-#   configs/sematree/sematree_r18-tiny_1xb4-100it_human-parts-demo.py
+#   configs/sematree/sematree_r18-tiny_1xb4-300it_human-parts-demo.py
 _base_ = 'mmseg::_base_/default_runtime.py'
 custom_imports = dict(imports=['projects.sematree'], allow_failed_imports=False)
 
@@ -108,17 +108,17 @@ optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=3e-3, weight_decay=1e-4))
 param_scheduler = [
-    dict(type='PolyLR', eta_min=0.0, power=0.8, begin=0, end=100,
+    dict(type='PolyLR', eta_min=0.0, power=0.8, begin=0, end=300,
          by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=100, val_interval=100)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=300, val_interval=300)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=50),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=150),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))
 randomness = dict(seed=0)
