@@ -4,5 +4,4 @@ _base_ = [
     './_base_/dgd_cifar100.py',
     './_base_/dgd_grafting_schedule.py',
 ]
-model = dict(
-    classifier=dict(head=dict(num_classes=100)))
+model = dict(classifier=dict(head=dict(num_classes=100)))

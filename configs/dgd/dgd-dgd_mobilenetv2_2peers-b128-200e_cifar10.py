@@ -1,4 +1,5 @@
-# mobilenetv2 x2 on CIFAR10: grafting every epoch + online distillation (our DGD reconstruction).
+# mobilenetv2 x2 on CIFAR10: grafting every epoch + online distillation (our
+# DGD reconstruction).
 _base_ = [
     './_base_/dgd_mobilenetv2_cifar.py',
     './_base_/dgd_cifar10.py',

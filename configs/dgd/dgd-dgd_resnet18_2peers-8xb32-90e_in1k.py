@@ -7,19 +7,22 @@ _base_ = [
     './_base_/dgd_variant_grafting.py',
 ]
 custom_imports = dict(imports=['projects.dgd'], allow_failed_imports=False)
-model = dict(
-    type='DGDPeerClassifier',
-    num_peers=2,
-    eval_peer=0,
-    classifier=dict(
-        type='ImageClassifier',
-        backbone=dict(type='ResNet', depth=18, num_stages=4,
-                      out_indices=(3, ), style='pytorch'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(
-            type='LinearClsHead',
-            num_classes=1000,
-            in_channels=512,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-            topk=(1, 5))),
-    online_kd=dict(type='PeerKDLoss', temperature=2.0, loss_weight=1.0))
+model = dict(type='DGDPeerClassifier',
+             num_peers=2,
+             eval_peer=0,
+             classifier=dict(type='ImageClassifier',
+                             backbone=dict(type='ResNet',
+                                           depth=18,
+                                           num_stages=4,
+                                           out_indices=(3, ),
+                                           style='pytorch'),
+                             neck=dict(type='GlobalAveragePooling'),
+                             head=dict(type='LinearClsHead',
+                                       num_classes=1000,
+                                       in_channels=512,
+                                       loss=dict(type='CrossEntropyLoss',
+                                                 loss_weight=1.0),
+                                       topk=(1, 5))),
+             online_kd=dict(type='PeerKDLoss',
+                            temperature=2.0,
+                            loss_weight=1.0))

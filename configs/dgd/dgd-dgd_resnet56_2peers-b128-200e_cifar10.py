@@ -1,4 +1,5 @@
-# resnet56 x2 on CIFAR10: grafting every epoch + online distillation (our DGD reconstruction).
+# resnet56 x2 on CIFAR10: grafting every epoch + online distillation (our DGD
+# reconstruction).
 _base_ = [
     './_base_/dgd_resnet56_cifar.py',
     './_base_/dgd_cifar10.py',

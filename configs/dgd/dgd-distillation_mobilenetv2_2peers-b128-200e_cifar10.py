@@ -1,4 +1,5 @@
-# mobilenetv2 x2 on CIFAR10: online distillation from the mean of the other peers (T=2).
+# mobilenetv2 x2 on CIFAR10: online distillation from the mean of the other
+# peers (T=2).
 _base_ = [
     './_base_/dgd_mobilenetv2_cifar.py',
     './_base_/dgd_cifar10.py',

@@ -1,4 +1,5 @@
-# resnet56 x2 on CIFAR10: online distillation from the mean of the other peers (T=2).
+# resnet56 x2 on CIFAR10: online distillation from the mean of the other peers
+# (T=2).
 _base_ = [
     './_base_/dgd_resnet56_cifar.py',
     './_base_/dgd_cifar10.py',

@@ -1,4 +1,5 @@
-# mobilenetv2 x2 on CIFAR10: layer-level ring grafting every epoch (A=0.4, c=500).
+# mobilenetv2 x2 on CIFAR10: layer-level ring grafting every epoch (A=0.4,
+# c=500).
 _base_ = [
     './_base_/dgd_mobilenetv2_cifar.py',
     './_base_/dgd_cifar10.py',

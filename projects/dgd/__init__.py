@@ -3,12 +3,13 @@
 
 ``weight_entropy`` and ``grafting_coefficient`` live in
 :mod:`projects.dgd.grafting_math` (torch only). Importing this package
-registers ``DGDPeerClassifier``, ``PeerKDLoss``, ``CifarResNet``
-(mmpretrain MODELS), ``FilterGraftingHook`` (HOOKS), ``PeerSampler``
-(DATA_SAMPLERS) and ``DGDPeerWrapper`` (MODEL_WRAPPERS).
+registers ``DGDPeerClassifier``, ``PeerKDLoss``, ``CifarResNet``,
+``CifarMobileNetV2`` (mmpretrain MODELS), ``FilterGraftingHook`` (HOOKS),
+``PeerSampler`` (DATA_SAMPLERS) and ``DGDPeerWrapper`` (MODEL_WRAPPERS).
 """
 from .grafting_math import grafting_coefficient, weight_entropy
 from .state_dict_grafting import graft_state_dict, ring_graft
+from .cifar_mobilenet_v2 import CifarMobileNetV2
 from .cifar_resnet import CifarResNet
 from .grafting_hook import FilterGraftingHook
 from .peer_classifier import DGDPeerClassifier
@@ -17,7 +18,8 @@ from .peer_sampler import PeerSampler
 from .peer_wrapper import DGDPeerWrapper
 
 __all__ = [
-    'weight_entropy', 'grafting_coefficient', 'graft_state_dict',
-    'ring_graft', 'CifarResNet', 'FilterGraftingHook', 'DGDPeerClassifier',
-    'PeerKDLoss', 'soft_target_kd_loss', 'PeerSampler', 'DGDPeerWrapper'
+    'weight_entropy', 'grafting_coefficient', 'graft_state_dict', 'ring_graft',
+    'CifarResNet', 'CifarMobileNetV2', 'FilterGraftingHook',
+    'DGDPeerClassifier', 'PeerKDLoss', 'soft_target_kd_loss', 'PeerSampler',
+    'DGDPeerWrapper'
 ]

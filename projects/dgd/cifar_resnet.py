@@ -44,12 +44,11 @@ class CifarResNet(ResNet_CIFAR):
                  dilations: tuple = (1, 1, 1),
                  out_indices: tuple = (2, ),
                  **kwargs) -> None:
-        super().__init__(
-            depth=depth,
-            stem_channels=stem_channels,
-            base_channels=base_channels,
-            num_stages=num_stages,
-            strides=strides,
-            dilations=dilations,
-            out_indices=out_indices,
-            **kwargs)
+        super().__init__(depth=depth,
+                         stem_channels=stem_channels,
+                         base_channels=base_channels,
+                         num_stages=num_stages,
+                         strides=strides,
+                         dilations=dilations,
+                         out_indices=out_indices,
+                         **kwargs)

@@ -7,8 +7,8 @@ from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
 from .ring_exchange import receive_from_previous_rank
-from .state_dict_grafting import (BN_FC_MODES, GRAFT_LEVELS,
-                                  graft_state_dict, ring_graft)
+from .state_dict_grafting import (BN_FC_MODES, GRAFT_LEVELS, graft_state_dict,
+                                  ring_graft)
 
 
 @HOOKS.register_module()
@@ -112,8 +112,8 @@ class FilterGraftingHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Store the hook's state."""
-        checkpoint['dgd_grafting'] = dict(
-            num_grafts=self.num_grafts, mean_alphas=list(self.mean_alphas))
+        checkpoint['dgd_grafting'] = dict(num_grafts=self.num_grafts,
+                                          mean_alphas=list(self.mean_alphas))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Restore the hook's state."""

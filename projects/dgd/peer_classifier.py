@@ -23,9 +23,9 @@ class DGDPeerClassifier(BaseModel):
     the end of every epoch. This model adds, for peer i,
 
     .. math::
-        L_i = L^{CE}_i + \\lambda T^2 \\,\\mathrm{CE}\\big(\\sigma(\\bar z_{-i}/T),
-        \\sigma(z_i / T)\\big) + \\lambda_t T^2 \\,\\mathrm{CE}\\big(
-        \\sigma(z_t / T), \\sigma(z_i / T)\\big),
+        L_i = L^{CE}_i + \\lambda T^2 \\,\\mathrm{CE}\\big(
+        \\sigma(\\bar z_{-i}/T), \\sigma(z_i / T)\\big)
+        + \\lambda_t T^2 \\,\\mathrm{CE}\\big(\\sigma(z_t / T), \\sigma(z_i / T)\\big),
 
     with :math:`\\bar z_{-i}` the mean logits of the other peers (online
     distillation, detached) and :math:`z_t` the mean logits of frozen
@@ -95,18 +95,17 @@ class DGDPeerClassifier(BaseModel):
                              f'{eval_peer!r}')
         self.eval_peer = eval_peer
         self.online_kd = MODELS.build(online_kd) if online_kd else None
-        self._build_teachers(teacher, teacher_ckpt, teacher_kd,
-                             teacher_prefix)
+        self._build_teachers(teacher, teacher_ckpt, teacher_kd, teacher_prefix)
 
     def _build_teachers(self, teacher: Optional[dict],
-                        teacher_ckpt: Union[str, Sequence[str], None],
-                        teacher_kd: Optional[dict],
+                        teacher_ckpt: Union[str, Sequence[str],
+                                            None], teacher_kd: Optional[dict],
                         teacher_prefix: str) -> None:
         if (teacher is None) != (teacher_ckpt is None):
             raise ValueError('DGDPeerClassifier: model.teacher and '
                              'model.teacher_ckpt must be given together')
-        ckpts = [teacher_ckpt] if isinstance(teacher_ckpt,
-                                             str) else list(teacher_ckpt or [])
+        ckpts = [teacher_ckpt] if isinstance(teacher_ckpt, str) else list(
+            teacher_ckpt or [])
         self.teacher_ckpts = ckpts
         self.teacher_prefix = teacher_prefix
         self.teachers = nn.ModuleList(
@@ -123,9 +122,11 @@ class DGDPeerClassifier(BaseModel):
         if self.teacher_prefix:
             revise.append((f'^{re.escape(self.teacher_prefix)}', ''))
         for module, ckpt in zip(self.teachers, self.teacher_ckpts):
-            load_checkpoint(
-                module, ckpt, map_location='cpu', strict=True,
-                revise_keys=revise)
+            load_checkpoint(module,
+                            ckpt,
+                            map_location='cpu',
+                            strict=True,
+                            revise_keys=revise)
 
     def train(self, mode: bool = True) -> 'DGDPeerClassifier':
         """Set train mode; the teachers always stay in eval mode."""
@@ -160,8 +161,7 @@ class DGDPeerClassifier(BaseModel):
         if not (self.distributed_peers and dist.is_initialized()):
             return detached
         gathered = [
-            torch.empty_like(detached[0])
-            for _ in range(dist.get_world_size())
+            torch.empty_like(detached[0]) for _ in range(dist.get_world_size())
         ]
         dist.all_gather(gathered, detached[0].contiguous())
         return gathered
@@ -197,19 +197,21 @@ class DGDPeerClassifier(BaseModel):
                     logits, teacher)
         return losses
 
-    def _forward(self, inputs: torch.Tensor,
-                 data_samples: Optional[List[DataSample]] = None
-                 ) -> torch.Tensor:
+    def _forward(
+            self,
+            inputs: torch.Tensor,
+            data_samples: Optional[List[DataSample]] = None) -> torch.Tensor:
         """Logits of ``eval_peer`` (or the mean logits of the peers)."""
         if self.eval_peer == 'ensemble':
             return torch.stack(
                 [self._peer_logits(p, inputs) for p in self.peers]).mean(0)
         return self._peer_logits(self.peers[self.eval_peer], inputs)
 
-    def predict(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List[DataSample]] = None
-                ) -> List[DataSample]:
+    def predict(
+            self,
+            inputs: torch.Tensor,
+            data_samples: Optional[List[DataSample]] = None
+    ) -> List[DataSample]:
         """Predict with ``eval_peer`` through the peer head's post-process."""
         logits = self._forward(inputs)
         return self.peers[0].head._get_predictions(logits, data_samples)

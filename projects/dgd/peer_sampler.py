@@ -30,7 +30,9 @@ class PeerSampler(DefaultSampler):
                  shuffle: bool = True,
                  seed: Optional[int] = None,
                  round_up: bool = True) -> None:
-        super().__init__(dataset, shuffle=shuffle, seed=seed,
+        super().__init__(dataset,
+                         shuffle=shuffle,
+                         seed=seed,
                          round_up=round_up)
         self.rank, self.world_size = 0, 1
         self.num_samples = math.ceil(len(self.dataset))

@@ -90,9 +90,8 @@ def _mix(own: torch.Tensor, other: torch.Tensor,
 
 def _entropy_alpha(own: StateDict, other: StateDict, prefix: str, a: float,
                    c: float) -> float:
-    return grafting_coefficient(
-        weight_entropy(_weight(own, prefix)),
-        weight_entropy(_weight(other, prefix)), a, c)
+    return grafting_coefficient(weight_entropy(_weight(own, prefix)),
+                                weight_entropy(_weight(other, prefix)), a, c)
 
 
 def _layer_alphas(own: StateDict, other: StateDict, groups: Sequence[str],
@@ -119,9 +118,8 @@ def _conv_bn_pairs(own: StateDict, groups: Sequence[str]) -> Dict[str, str]:
     pairs: Dict[str, str] = {}
     names = list(groups)
     for prefix, following in zip(names[:-1], names[1:]):
-        if (_is_conv(own, prefix) and _is_bn(own, following)
-                and _weight(own, following).numel() == _weight(
-                    own, prefix).shape[0]):
+        if (_is_conv(own, prefix) and _is_bn(own, following) and _weight(
+                own, following).numel() == _weight(own, prefix).shape[0]):
             pairs[prefix] = following
     return pairs
 
@@ -135,13 +133,13 @@ def _channel_weights(own: StateDict, other: StateDict,
                        torch.full_like(total, 0.5))
 
 
-def graft_state_dict(own: StateDict,
-                     other: StateDict,
-                     level: str = 'layer',
-                     a: float = 0.4,
-                     c: float = 500.0,
-                     bn_fc_mode: str = 'last_conv'
-                     ) -> Tuple[StateDict, Dict[str, float]]:
+def graft_state_dict(
+        own: StateDict,
+        other: StateDict,
+        level: str = 'layer',
+        a: float = 0.4,
+        c: float = 500.0,
+        bn_fc_mode: str = 'last_conv') -> Tuple[StateDict, Dict[str, float]]:
     """Graft ``other`` into ``own`` and return the new weights.
 
     Args:
@@ -175,13 +173,14 @@ def graft_state_dict(own: StateDict,
             w = weights[prefix].to(own[key].device)
             if w.ndim == 1 and own[key].ndim > 1:
                 w = w.reshape(-1, *([1] * (own[key].ndim - 1)))
-            grafted[key] = _mix(own[key], other[key], w.to(own[key].dtype)
-                                if own[key].is_floating_point() else w)
+            grafted[key] = _mix(
+                own[key], other[key],
+                w.to(own[key].dtype) if own[key].is_floating_point() else w)
     return grafted, alphas
 
 
-def ring_graft(state_dicts: Sequence[StateDict], **kwargs
-               ) -> Tuple[List[StateDict], List[Dict[str, float]]]:
+def ring_graft(state_dicts: Sequence[StateDict],
+               **kwargs) -> Tuple[List[StateDict], List[Dict[str, float]]]:
     """Graft every network i from network i-1 in a ring (0 from N-1).
 
     All networks graft from the weights as they were before this round,

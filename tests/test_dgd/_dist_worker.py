@@ -24,9 +24,10 @@ from projects.dgd import FilterGraftingHook, PeerSampler  # noqa: E402
 
 def main(rank: int, port: int, folder: str) -> None:
     torch.set_num_threads(1)
-    dist.init_process_group(
-        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank,
-        world_size=2)
+    dist.init_process_group('gloo',
+                            init_method=f'tcp://127.0.0.1:{port}',
+                            rank=rank,
+                            world_size=2)
     try:
         init_default_scope('mmpretrain')
         model = MODELS.build(peer_cfg(distributed_peers=True, online_kd=KD))
@@ -36,14 +37,15 @@ def main(rank: int, port: int, folder: str) -> None:
         losses = model(inputs, samples, mode='loss')
         hook = FilterGraftingHook(level='filter')
         hook.graft(
-            SimpleNamespace(
-                model=model,
-                message_hub=MessageHub.get_current_instance(),
-                logger=MMLogger.get_current_instance()))
+            SimpleNamespace(model=model,
+                            message_hub=MessageHub.get_current_instance(),
+                            logger=MMLogger.get_current_instance()))
         sampler = PeerSampler(list(range(5)), shuffle=True)
         torch.save(
-            dict(losses=losses, state=model.peers[0].state_dict(),
-                 indices=list(sampler), alphas=hook.mean_alphas),
+            dict(losses=losses,
+                 state=model.peers[0].state_dict(),
+                 indices=list(sampler),
+                 alphas=hook.mean_alphas),
             os.path.join(folder, f'rank{rank}.pth'))
     finally:
         dist.destroy_process_group()

@@ -6,16 +6,17 @@ from typing import List, Tuple
 import torch
 from mmpretrain.structures import DataSample
 
-CLASSIFIER = dict(
-    type='ImageClassifier',
-    backbone=dict(
-        type='CifarResNet', depth=20, stem_channels=2, base_channels=2),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=3,
-        in_channels=8,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0)))
+CLASSIFIER = dict(type='ImageClassifier',
+                  backbone=dict(type='CifarResNet',
+                                depth=20,
+                                stem_channels=2,
+                                base_channels=2),
+                  neck=dict(type='GlobalAveragePooling'),
+                  head=dict(type='LinearClsHead',
+                            num_classes=3,
+                            in_channels=8,
+                            loss=dict(type='CrossEntropyLoss',
+                                      loss_weight=1.0)))
 
 
 def peer_cfg(**kwargs) -> dict:
@@ -29,5 +30,6 @@ def batch(n: int = 4, seed: int = 0) -> Tuple[torch.Tensor, List[DataSample]]:
     inputs = torch.randn(n, 3, 8, 8, generator=g)
     samples = [DataSample().set_gt_label(i % 3) for i in range(n)]
     return inputs, samples
+
 
 KD = dict(type='PeerKDLoss', temperature=2.0)

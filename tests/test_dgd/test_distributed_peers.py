@@ -38,10 +38,14 @@ def test_two_process_grafting_and_kd_equal_single_process(tmp_path):
         torch.save(peer.state_dict(), tmp_path / f'peer{i}.pth')
     port = str(_free_port())
     procs = [
-        subprocess.Popen([sys.executable, str(WORKER), str(rank), port,
-                          str(tmp_path)], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-        for rank in range(2)
+        subprocess.Popen(
+            [sys.executable,
+             str(WORKER),
+             str(rank), port,
+             str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True) for rank in range(2)
     ]
     outputs = [p.communicate(timeout=240)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), '\n'.join(outputs)[-3000:]
@@ -49,9 +53,10 @@ def test_two_process_grafting_and_kd_equal_single_process(tmp_path):
     inputs, samples = batch()
     losses = single(inputs, samples, mode='loss')
     hook = FilterGraftingHook(level='filter')
-    hook.graft(SimpleNamespace(
-        model=single, message_hub=MessageHub.get_current_instance(),
-        logger=MMLogger.get_current_instance()))
+    hook.graft(
+        SimpleNamespace(model=single,
+                        message_hub=MessageHub.get_current_instance(),
+                        logger=MMLogger.get_current_instance()))
     for rank in range(2):
         got = _load(tmp_path / f'rank{rank}.pth')
         for name in ('loss_cls', 'loss_kd'):

@@ -24,15 +24,22 @@ def _state() -> dict:
     conv[0] = 0.04  # L1 = 0.08 < 0.1: invalid
     conv[1, 0] = -0.2  # L1 = 0.2: valid
     conv[2] = 0.01  # L1 = 0.02: invalid
-    return {'conv.weight': conv, 'bn.weight': torch.zeros(3),
-            'fc.weight': torch.zeros(4, 3)}
+    return {
+        'conv.weight': conv,
+        'bn.weight': torch.zeros(3),
+        'fc.weight': torch.zeros(4, 3)
+    }
 
 
 def test_counts_invalid_filters_by_hand(tmp_path, capsys):
     tool = _tool()
     rows = tool.filter_validity(_state(), threshold=0.1)
-    assert rows == [dict(layer='conv', filters=3, invalid=2,
-                         entropy=weight_entropy(_state()['conv.weight']))]
+    assert rows == [
+        dict(layer='conv',
+             filters=3,
+             invalid=2,
+             entropy=weight_entropy(_state()['conv.weight']))
+    ]
     assert tool.filter_validity(_state(), threshold=0.01)[0]['invalid'] == 0
     ckpt = tmp_path / 'a.pth'
     torch.save({'state_dict': _state()}, ckpt)

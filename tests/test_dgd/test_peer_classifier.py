@@ -21,12 +21,16 @@ def _logits(model, inputs):
 
 
 def test_online_target_is_the_mean_of_the_other_peers():
-    model = MODELS.build(peer_cfg(
-        num_peers=3, online_kd=dict(type='PeerKDLoss', temperature=2.0)))
+    model = MODELS.build(
+        peer_cfg(num_peers=3,
+                 online_kd=dict(type='PeerKDLoss', temperature=2.0)))
     inputs, samples = batch()
     losses = model(inputs, samples, mode='loss')
-    assert set(losses) == {f'peer{i}.{n}' for i in range(3)
-                           for n in ('loss_cls', 'loss_kd')}
+    assert set(losses) == {
+        f'peer{i}.{n}'
+        for i in range(3)
+        for n in ('loss_cls', 'loss_kd')
+    }
     z = _logits(model, inputs)
     expected = soft_target_kd_loss(z[0], (z[1] + z[2]) / 2, 2.0)
     torch.testing.assert_close(losses['peer0.loss_kd'], expected)
@@ -35,8 +39,8 @@ def test_online_target_is_the_mean_of_the_other_peers():
 
 
 def test_kd_gradient_reaches_only_the_student():
-    model = MODELS.build(peer_cfg(
-        num_peers=2, online_kd=dict(type='PeerKDLoss')))
+    model = MODELS.build(
+        peer_cfg(num_peers=2, online_kd=dict(type='PeerKDLoss')))
     inputs, samples = batch()
     model(inputs, samples, mode='loss')['peer0.loss_kd'].backward()
     assert all(p.grad is not None for p in model.peers[0].parameters()
@@ -47,8 +51,8 @@ def test_kd_gradient_reaches_only_the_student():
 def test_baseline_has_only_ce_and_predict_shapes():
     model = MODELS.build(peer_cfg(num_peers=2, eval_peer='ensemble'))
     inputs, samples = batch(n=5)
-    assert set(model(inputs, samples, mode='loss')) == {
-        'peer0.loss_cls', 'peer1.loss_cls'}
+    assert set(model(inputs, samples,
+                     mode='loss')) == {'peer0.loss_cls', 'peer1.loss_cls'}
     z = _logits(model, inputs)
     torch.testing.assert_close(model(inputs), (z[0] + z[1]) / 2)
     preds = model(inputs, samples, mode='predict')
@@ -63,16 +67,18 @@ def test_offline_teacher_is_loaded_frozen_and_in_eval(tmp_path):
     teacher = MODELS.build(CLASSIFIER)
     ckpt = tmp_path / 'teacher.pth'
     torch.save({'state_dict': teacher.state_dict()}, ckpt)
-    model = MODELS.build(peer_cfg(
-        num_peers=1, teacher=CLASSIFIER, teacher_ckpt=str(ckpt),
-        teacher_kd=dict(type='PeerKDLoss', temperature=4.0)))
+    model = MODELS.build(
+        peer_cfg(num_peers=1,
+                 teacher=CLASSIFIER,
+                 teacher_ckpt=str(ckpt),
+                 teacher_kd=dict(type='PeerKDLoss', temperature=4.0)))
     model.init_weights()
     model.train()
     loaded = model.teachers[0]
     for key, value in teacher.state_dict().items():
         torch.testing.assert_close(loaded.state_dict()[key], value)
-    assert not loaded.training and not any(
-        p.requires_grad for p in loaded.parameters())
+    assert not loaded.training and not any(p.requires_grad
+                                           for p in loaded.parameters())
     inputs, samples = batch()
     losses = model(inputs, samples, mode='loss')
     teacher.eval()

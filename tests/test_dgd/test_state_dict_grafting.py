@@ -22,8 +22,8 @@ def _net(seed: int, scale: float = 1.0) -> dict:
 
 
 def _alpha(own: dict, other: dict, key: str) -> float:
-    return grafting_coefficient(
-        weight_entropy(own[key]), weight_entropy(other[key]))
+    return grafting_coefficient(weight_entropy(own[key]),
+                                weight_entropy(other[key]))
 
 
 def test_layer_level_mixes_with_the_conv_alpha():
@@ -59,13 +59,14 @@ def test_filter_level_mixes_channel_by_channel():
         w.view(2, 1, 1, 1) * own['conv.weight'] +
         (1 - w.view(2, 1, 1, 1)) * other['conv.weight'])
     for key in ('bn.weight', 'bn.bias', 'bn.running_mean'):
-        torch.testing.assert_close(out[key], w * own[key] + (1 - w) * other[key])
+        torch.testing.assert_close(out[key],
+                                   w * own[key] + (1 - w) * other[key])
     assert alphas['conv'] == pytest.approx(0.875)
     # the FC layer (no BN after it) falls back to the last conv's alpha
     alpha = _alpha(own, other, 'conv.weight')
-    torch.testing.assert_close(out['fc.weight'],
-                               alpha * own['fc.weight'] +
-                               (1 - alpha) * other['fc.weight'])
+    torch.testing.assert_close(
+        out['fc.weight'],
+        alpha * own['fc.weight'] + (1 - alpha) * other['fc.weight'])
 
 
 def test_filter_level_zero_gammas_mix_half_half():

@@ -37,10 +37,14 @@ def _train(work_dir: Path, data: Path, *extra: str) -> str:
         'model.classifier.backbone.stem_channels=2',
         'model.classifier.head.in_channels=8'
     ]
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', CFG, '--work-dir',
-         str(work_dir), *extra, '--cfg-options', *options],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', CFG, '--work-dir',
+        str(work_dir), *extra, '--cfg-options', *options
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
@@ -72,5 +76,7 @@ def test_demo_grafts_distils_and_resumes_exactly(tmp_path, data):
     again = _ckpt(resumed / 'epoch_2.pth')
     assert again['dgd_grafting'] == final['dgd_grafting']
     for key, value in weights.items():
-        torch.testing.assert_close(again['state_dict'][key], value,
-                                   rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(again['state_dict'][key],
+                                   value,
+                                   rtol=1e-5,
+                                   atol=1e-6)

@@ -18,8 +18,8 @@ from typing import Dict, List, Sequence
 
 import torch
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-    __file__)))))
+sys.path.insert(0,
+                osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from projects.dgd.grafting_math import weight_entropy  # noqa: E402
 
@@ -44,7 +44,8 @@ def filter_validity(state_dict: Dict[str, torch.Tensor],
             continue
         l1 = value.detach().float().abs().sum(dim=(1, 2, 3))
         rows.append(
-            dict(layer=key[:-len('.weight')], filters=int(l1.numel()),
+            dict(layer=key[:-len('.weight')],
+                 filters=int(l1.numel()),
                  invalid=int((l1 < threshold).sum()),
                  entropy=weight_entropy(value, bins)))
     return rows
@@ -82,8 +83,7 @@ def format_table(names: Sequence[str], tables: Sequence[List[dict]]) -> str:
     return '\n'.join(lines)
 
 
-def plot(names: Sequence[str], tables: Sequence[List[dict]],
-         out: str) -> None:
+def plot(names: Sequence[str], tables: Sequence[List[dict]], out: str) -> None:
     """Invalid filters and entropy per layer, one line per checkpoint."""
     import matplotlib
     matplotlib.use('Agg')
@@ -104,7 +104,9 @@ def plot(names: Sequence[str], tables: Sequence[List[dict]],
 def main(argv: Sequence[str] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('checkpoints', nargs='+', help='checkpoint files')
-    parser.add_argument('--threshold', type=float, default=0.1,
+    parser.add_argument('--threshold',
+                        type=float,
+                        default=0.1,
                         help='L1 norm below which a filter is invalid')
     parser.add_argument('--bins', type=int, default=10)
     parser.add_argument('--plot', help='write the plot to this image')

@@ -27,14 +27,14 @@ VARIANTS = ('baseline', 'grafting', 'distillation', 'dgd')
 CFG = 'configs/dgd/dgd-demo-{}_resnet20-tiny_2peers-4e_toy-cls.py'
 
 
-def run_variant(variant: str, data: str, work_dir: str,
-                epochs: int) -> dict:
+def run_variant(variant: str, data: str, work_dir: str, epochs: int) -> dict:
     """Train one variant through tools/train.py and measure it."""
     out = osp.join(work_dir, variant)
     cls_root = osp.join(data, 'cls') + '/'
     cmd = [
-        sys.executable, 'tools/train.py', CFG.format(variant), '--work-dir',
-        out, '--cfg-options', f'train_dataloader.dataset.data_root={cls_root}',
+        sys.executable, 'tools/train.py',
+        CFG.format(variant), '--work-dir', out, '--cfg-options',
+        f'train_dataloader.dataset.data_root={cls_root}',
         f'val_dataloader.dataset.data_root={cls_root}',
         f'test_dataloader.dataset.data_root={cls_root}',
         f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}'
@@ -44,14 +44,15 @@ def run_variant(variant: str, data: str, work_dir: str,
         raise RuntimeError(f'{variant} failed:\n{proc.stderr[-3000:]}')
     found = re.findall(r'accuracy/top1: ([0-9.]+)', proc.stdout + proc.stderr)
     state = load_state_dict(osp.join(out, f'epoch_{epochs}.pth'))
-    peer0 = {k[len('peers.0.'):]: v for k, v in state.items()
-             if k.startswith('peers.0.')}
+    peer0 = {
+        k[len('peers.0.'):]: v
+        for k, v in state.items() if k.startswith('peers.0.')
+    }
     rows = filter_validity(peer0, threshold=0.1)
-    return dict(
-        top1=float(found[-1]) if found else float('nan'),
-        invalid=sum(r['invalid'] for r in rows),
-        filters=sum(r['filters'] for r in rows),
-        entropy=sum(r['entropy'] for r in rows) / len(rows))
+    return dict(top1=float(found[-1]) if found else float('nan'),
+                invalid=sum(r['invalid'] for r in rows),
+                filters=sum(r['filters'] for r in rows),
+                entropy=sum(r['entropy'] for r in rows) / len(rows))
 
 
 def main() -> None:
@@ -62,8 +63,10 @@ def main() -> None:
     args = parser.parse_args()
     if not osp.isdir(osp.join(args.data, 'cls')):
         make_toy_data(args.data)
-    results = {v: run_variant(v, args.data, args.work_dir, args.epochs)
-               for v in VARIANTS}
+    results = {
+        v: run_variant(v, args.data, args.work_dir, args.epochs)
+        for v in VARIANTS
+    }
     print('| variant | peer-0 top-1 (%) | invalid filters (L1<0.1) | '
           'mean conv entropy |')
     print('|---|---|---|---|')

@@ -4,21 +4,21 @@
 _base_ = '../../toy/resnet_tiny_toy-cls.py'
 
 custom_imports = dict(imports=['projects.dgd'], allow_failed_imports=False)
-model = dict(
-    _delete_=True,
-    type='DGDPeerClassifier',
-    num_peers=2,
-    eval_peer=0,
-    classifier=dict(
-        type='ImageClassifier',
-        backbone=dict(
-            type='CifarResNet', depth=20, stem_channels=4, base_channels=4),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(
-            type='LinearClsHead',
-            num_classes=3,
-            in_channels=16,
-            loss=dict(type='CrossEntropyLoss', loss_weight=1.0))))
+model = dict(_delete_=True,
+             type='DGDPeerClassifier',
+             num_peers=2,
+             eval_peer=0,
+             classifier=dict(type='ImageClassifier',
+                             backbone=dict(type='CifarResNet',
+                                           depth=20,
+                                           stem_channels=4,
+                                           base_channels=4),
+                             neck=dict(type='GlobalAveragePooling'),
+                             head=dict(type='LinearClsHead',
+                                       num_classes=3,
+                                       in_channels=16,
+                                       loss=dict(type='CrossEntropyLoss',
+                                                 loss_weight=1.0))))
 train_dataloader = dict(batch_size=8)
 val_dataloader = dict(batch_size=16)
 test_dataloader = val_dataloader
@@ -30,9 +30,7 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[3], gamma=0.1)
 ]
-train_cfg = dict(
-    _delete_=True, by_epoch=True, max_epochs=4, val_interval=4)
-default_hooks = dict(
-    logger=dict(interval=2),
-    checkpoint=dict(by_epoch=True, interval=1))
+train_cfg = dict(_delete_=True, by_epoch=True, max_epochs=4, val_interval=4)
+default_hooks = dict(logger=dict(interval=2),
+                     checkpoint=dict(by_epoch=True, interval=1))
 log_processor = dict(by_epoch=True)

@@ -9,8 +9,10 @@ optim_wrapper = dict(
     # official "dlr": peer i of N gets lr * (1 + cos(pi * (N - i) / N)) / 2,
     # i = 1..N; for N = 2: 0.5 and 1. Without it two grafted peers stay equal.
     paramwise_cfg=dict(custom_keys={'peers.0.': dict(lr_mult=0.5)}))
-param_scheduler = dict(
-    type='MultiStepLR', by_epoch=True, milestones=[60, 120, 180], gamma=0.1)
+param_scheduler = dict(type='MultiStepLR',
+                       by_epoch=True,
+                       milestones=[60, 120, 180],
+                       gamma=0.1)
 train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
