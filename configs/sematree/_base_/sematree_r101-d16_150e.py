@@ -2,7 +2,8 @@
 # SGD lr 1e-3 m0.9 wd5e-4, poly 0.8, 150 epochs); the dataset configs add
 # the data. Shared by the LIP, CIHP and PASCAL-Person-Part configs.
 _base_ = 'mmseg::_base_/default_runtime.py'
-custom_imports = dict(imports=['projects.sematree'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['projects.sematree'], allow_failed_imports=False)
 
 # LIP tree exactly as the official code: R1 bg | human; R2 (other) head,
 # upper, lower; R3 (other) clothes, arms; R4 (other) legwear, feet.
