@@ -77,6 +77,15 @@ def apply_resume(cfg: Config, resume: str) -> None:
     cfg.load_from = resume
 
 
+def add_random_state_hook(cfg: Config) -> None:
+    """Keep the generators' states in checkpoints (exact ``--resume``)."""
+    hooks = cfg.get('custom_hooks', None) or []
+    if not any(h.get('type') == 'RandomStateCheckpointHook' for h in hooks):
+        cfg.custom_hooks = list(hooks) + [
+            dict(type='RandomStateCheckpointHook')
+        ]
+
+
 def main() -> None:
     args = parse_args()
     cfg = prepare_config(args)
@@ -89,6 +98,7 @@ def main() -> None:
         cfg.auto_scale_lr.enable = True
     if args.resume is not None:
         apply_resume(cfg, args.resume)
+    add_random_state_hook(cfg)
     build_runner(cfg).train()
     shutdown_distributed()
 

@@ -16,10 +16,14 @@ model = dict(
         dilations=(1, 1),
         out_indices=(1, )),
     neck=dict(type='GlobalAveragePooling'),
+    # Dropout draws from torch's generator during training: resuming must
+    # redraw the same numbers.
     head=dict(
-        type='LinearClsHead',
+        type='StackedLinearClsHead',
         num_classes=3,
         in_channels=16,
+        mid_channels=[16],
+        dropout_rate=0.3,
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, )))
 data_preprocessor = dict(
@@ -28,6 +32,13 @@ data_preprocessor = dict(
     std=[58.395, 57.12, 57.375],
     to_rgb=True)
 pipeline = [dict(type='LoadImageFromFile'), dict(type='PackInputs')]
+# Random augmentation: resuming must redraw the same random numbers.
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='RandomCrop', crop_size=28, padding=2),
+    dict(type='PackInputs')
+]
 train_dataloader = dict(
     batch_size=4,
     num_workers=0,
@@ -37,7 +48,7 @@ train_dataloader = dict(
         data_root=data_root,
         data_prefix='train',
         with_label=True,
-        pipeline=pipeline))
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=0,
