@@ -2,6 +2,7 @@
 """The hook that grafts DGD peers in a ring."""
 from typing import Dict, List, Optional
 
+from mmengine.dist import all_gather_object, get_rank
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
@@ -57,6 +58,9 @@ class FilterGraftingHook(Hook):
         self.by_epoch = by_epoch
         self.num_grafts = 0
         self.mean_alphas: List[float] = []
+        # one peer per rank: every rank's peer and optimizer state, gathered
+        # after each graft, so that rank 0's checkpoint holds all of them
+        self.rank_states: Optional[List[dict]] = None
 
     def after_train_epoch(self, runner) -> None:
         """Graft at the end of every ``interval`` epochs."""
@@ -82,6 +86,9 @@ class FilterGraftingHook(Hook):
                             f"'DGDPeerClassifier', got {type(model).__name__}")
         if model.distributed_peers:
             alphas = self._graft_across_ranks(model)
+            self.rank_states = all_gather_object(
+                dict(peer=model.peers[0].state_dict(),
+                     optimizer=runner.optim_wrapper.state_dict()))
         else:
             alphas = self._graft_in_process(model)
         self.num_grafts += 1
@@ -114,6 +121,8 @@ class FilterGraftingHook(Hook):
         """Store the hook's state."""
         checkpoint['dgd_grafting'] = dict(num_grafts=self.num_grafts,
                                           mean_alphas=list(self.mean_alphas))
+        if self.rank_states is not None:
+            checkpoint['dgd_rank_states'] = self.rank_states
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Restore the hook's state."""
@@ -121,3 +130,21 @@ class FilterGraftingHook(Hook):
         if state is not None:
             self.num_grafts = state['num_grafts']
             self.mean_alphas = list(state['mean_alphas'])
+        ranks = checkpoint.get('dgd_rank_states')
+        if ranks is not None:
+            self._select_rank_state(checkpoint, ranks)
+
+    @staticmethod
+    def _select_rank_state(checkpoint: dict, ranks: List[dict]) -> None:
+        """Put this rank's peer and optimizer state where the runner loads
+        them from (it reads the same dict after this hook)."""
+        rank = get_rank()
+        if rank >= len(ranks):
+            raise ValueError(
+                f'FilterGraftingHook: the checkpoint holds {len(ranks)} '
+                f'ranks\' peers, cannot resume rank {rank}')
+        own = ranks[rank]
+        weights = checkpoint['state_dict']
+        for key, value in own['peer'].items():
+            weights[f'peers.0.{key}'] = value
+        checkpoint['optimizer'] = own['optimizer']

@@ -25,7 +25,8 @@ class DGDPeerClassifier(BaseModel):
     .. math::
         L_i = L^{CE}_i + \\lambda T^2 \\,\\mathrm{CE}\\big(
         \\sigma(\\bar z_{-i}/T), \\sigma(z_i / T)\\big)
-        + \\lambda_t T^2 \\,\\mathrm{CE}\\big(\\sigma(z_t / T), \\sigma(z_i / T)\\big),
+        + \\lambda_t T^2 \\,\\mathrm{CE}\\big(\\sigma(z_t / T),
+        \\sigma(z_i / T)\\big),
 
     with :math:`\\bar z_{-i}` the mean logits of the other peers (online
     distillation, detached) and :math:`z_t` the mean logits of frozen

@@ -14,6 +14,7 @@ sys.path[:0] = [os.path.dirname(os.path.dirname(HERE)), HERE]
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 from mmengine.logging import MessageHub, MMLogger  # noqa: E402
+from mmengine.optim import OptimWrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmpretrain.registry import MODELS  # noqa: E402
 
@@ -39,13 +40,16 @@ def main(rank: int, port: int, folder: str) -> None:
         hook.graft(
             SimpleNamespace(model=model,
                             message_hub=MessageHub.get_current_instance(),
-                            logger=MMLogger.get_current_instance()))
+                            logger=MMLogger.get_current_instance(),
+                optim_wrapper=OptimWrapper(
+                    torch.optim.SGD(model.parameters(), lr=0.1))))
         sampler = PeerSampler(list(range(5)), shuffle=True)
         torch.save(
             dict(losses=losses,
                  state=model.peers[0].state_dict(),
                  indices=list(sampler),
-                 alphas=hook.mean_alphas),
+                 alphas=hook.mean_alphas,
+                 rank_states=hook.rank_states),
             os.path.join(folder, f'rank{rank}.pth'))
     finally:
         dist.destroy_process_group()

@@ -65,6 +65,11 @@ def test_two_process_grafting_and_kd_equal_single_process(tmp_path):
         for key, value in single.peers[rank].state_dict().items():
             torch.testing.assert_close(got['state'][key], value)
         assert got['alphas'] == [hook.mean_alphas[rank]]
+        # every rank holds all peers' grafted weights for rank 0's checkpoint
+        for peer, state in enumerate(got['rank_states']):
+            torch.testing.assert_close(
+                state['peer']['backbone.conv1.weight'],
+                single.peers[peer].state_dict()['backbone.conv1.weight'])
         # every rank sees the whole data, in the same order
         assert sorted(got['indices']) == list(range(5))
     assert _load(tmp_path / 'rank0.pth')['indices'] == _load(
