@@ -6,6 +6,7 @@
 # seed is fixed because diff_rank_seed would draw a new one every run.
 _base_ = ['./dgd-dgd_resnet18_2peers-8xb32-90e_in1k.py']
 model = dict(distributed_peers=True)
-train_dataloader = dict(batch_size=256, sampler=dict(type='PeerSampler', seed=0))
+train_dataloader = dict(
+    batch_size=256, sampler=dict(type='PeerSampler', seed=0))
 model_wrapper_cfg = dict(type='DGDPeerWrapper')
 randomness = dict(seed=0, diff_rank_seed=True)
