@@ -36,6 +36,7 @@ import importlib
 import warnings
 
 warnings.filterwarnings('ignore')
+import pkg_resources  # noqa: F401  mmengine resolves mmdet:: bases with it
 from mmcv.ops import nms  # noqa: F401  compiled ops are present
 for name in ('mmengine', 'mmdet', 'mmseg', 'mmpretrain', 'projects'):
     importlib.import_module(name)
@@ -66,6 +67,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
+# torch 2.14 asks for setuptools>=77.0.3 and pip would upgrade it past 81;
+# mmcv's setup.py and mmengine's config bases need pkg_resources (<82).
+KEEP_SETUPTOOLS="$(mktemp)"
+printf 'setuptools<82\n' > "$KEEP_SETUPTOOLS"
 
 STEP="build tools"
 say "installing build tools (setuptools<82, wheel, ninja)"
@@ -77,7 +82,7 @@ if "$PY" -c 'import torch, torchvision, sys; sys.exit(not (torch.__version__.sta
     say "torch 2.14.1 + torchvision 0.29.1 already installed"
 else
     say "installing torch 2.14.1 + torchvision 0.29.1 (several GB; taken from the local disk where pip has it)"
-    "${PIP[@]}" install -q -r "$ROOT/requirements/torch.txt"
+    "${PIP[@]}" install -q -r "$ROOT/requirements/torch.txt" -c "$KEEP_SETUPTOOLS"
 fi
 
 STEP="mmcv"
@@ -118,7 +123,8 @@ else
     fi
     "${PIP[@]}" install -q --no-deps --force-reinstall "$WHEEL"
     # mmcv's own runtime requirements (addict, yapf, ...), without touching torch.
-    "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python'<5' mmengine==0.10.7
+    "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python'<5' mmengine==0.10.7 \
+        -c "$KEEP_SETUPTOOLS"
     "$PY" -c 'from mmcv.ops import nms' || fail "mmcv installed but its compiled ops do not import"
 fi
 
@@ -130,9 +136,9 @@ if "${PIP[@]}" show -q opencv-python-headless >/dev/null 2>&1; then
 fi
 say "installing mmengine, mmdet, mmsegmentation, mmpretrain and test tools"
 "${PIP[@]}" install -q -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
-    -c <(printf 'torch==2.14.1\ntorchvision==0.29.1\nmmcv==%s\n' "$MMCV_VERSION")
+    -c <(printf 'torch==2.14.1\ntorchvision==0.29.1\nmmcv==%s\nsetuptools<82\n' "$MMCV_VERSION")
 # mmpretrain's extra import-time dependencies (see docs): not declared by its wheel.
-"${PIP[@]}" install -q einops modelindex mat4py rich importlib-metadata
+"${PIP[@]}" install -q einops modelindex mat4py rich importlib-metadata -c "$KEEP_SETUPTOOLS"
 "${PIP[@]}" uninstall -q -y transformers 2>/dev/null || true
 
 STEP="project"
