@@ -1,7 +1,9 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Fixtures shared by every test module."""
 import os
+import socket
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -34,3 +36,19 @@ def shared_data() -> Path:
         pytest.skip(f'shared benchmark data not found at {path} '
                     '(set MM_PAPER_PLUGINS_SHARED_DATA to its folder)')
     return path
+
+
+@pytest.fixture(scope='session')
+def free_port() -> Callable[[], int]:
+    """A function that returns a TCP port free on 127.0.0.1 right now.
+
+    Another process may still take it before the test binds it; the tests
+    that use it start their process groups at once.
+    """
+
+    def _pick() -> int:
+        with socket.socket() as sock:
+            sock.bind(('127.0.0.1', 0))
+            return sock.getsockname()[1]
+
+    return _pick

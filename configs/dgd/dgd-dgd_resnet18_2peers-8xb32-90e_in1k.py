@@ -26,3 +26,9 @@ model = dict(type='DGDPeerClassifier',
              online_kd=dict(type='PeerKDLoss',
                             temperature=2.0,
                             loss_weight=1.0))
+# The official ImageNet processes each shuffled their own data; here the
+# peers share every batch, so they differ through the official "dlr" lrs
+# (N = 2: x0.5 and x1), without which a graft (alpha_1 = 1 - alpha_0) would
+# make them equal for good.
+optim_wrapper = dict(constructor='DGDOptimWrapperConstructor',
+                     paramwise_cfg=dict(peer_lr_mult='dlr'))

@@ -5,7 +5,8 @@
 :mod:`projects.dgd.grafting_math` (torch only). Importing this package
 registers ``DGDPeerClassifier``, ``PeerKDLoss``, ``CifarResNet``,
 ``CifarMobileNetV2`` (mmpretrain MODELS), ``FilterGraftingHook`` (HOOKS),
-``PeerSampler`` (DATA_SAMPLERS) and ``DGDPeerWrapper`` (MODEL_WRAPPERS).
+``PeerSampler`` (DATA_SAMPLERS), ``DGDPeerWrapper`` (MODEL_WRAPPERS) and
+``DGDOptimWrapperConstructor`` (OPTIM_WRAPPER_CONSTRUCTORS).
 """
 from .grafting_math import grafting_coefficient, weight_entropy
 from .state_dict_grafting import graft_state_dict, ring_graft
@@ -14,6 +15,7 @@ from .cifar_resnet import CifarResNet
 from .grafting_hook import FilterGraftingHook
 from .peer_classifier import DGDPeerClassifier
 from .peer_kd_loss import PeerKDLoss, soft_target_kd_loss
+from .peer_optim_constructor import DGDOptimWrapperConstructor, dlr_multipliers
 from .peer_sampler import PeerSampler
 from .peer_wrapper import DGDPeerWrapper
 
@@ -21,5 +23,5 @@ __all__ = [
     'weight_entropy', 'grafting_coefficient', 'graft_state_dict', 'ring_graft',
     'CifarResNet', 'CifarMobileNetV2', 'FilterGraftingHook',
     'DGDPeerClassifier', 'PeerKDLoss', 'soft_target_kd_loss', 'PeerSampler',
-    'DGDPeerWrapper'
+    'DGDPeerWrapper', 'DGDOptimWrapperConstructor', 'dlr_multipliers'
 ]

@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmpretrain.registry import HOOKS
 
+from projects.engine.checkpoint_schedule import checkpoint_follows
 from .ring_exchange import receive_from_previous_rank
 from .state_dict_grafting import (BN_FC_MODES, GRAFT_LEVELS, graft_state_dict,
                                   ring_graft)
@@ -25,6 +26,11 @@ class FilterGraftingHook(Hook):
     in one process are grafted in memory; one peer per rank exchanges
     weights through ``torch.distributed``.
 
+    One peer per rank, the hook also puts every rank's peer and optimizer
+    state into rank 0's checkpoints (mmengine saves rank 0's model only)
+    and gives each rank its own back on resume; distillation without
+    grafting keeps the hook for that with ``graft=False``.
+
     Args:
         level (str): ``'layer'`` or ``'filter'``. Defaults to ``'layer'``.
         a (float): Amplitude A. Defaults to 0.4.
@@ -35,9 +41,13 @@ class FilterGraftingHook(Hook):
             Defaults to 1.
         by_epoch (bool): Count epochs (paper) or iterations. Defaults to
             True.
+        graft (bool): Graft. False keeps only the checkpointing of every
+            rank's peer. Defaults to True.
     """
 
-    priority = 'NORMAL'  # before CheckpointHook (VERY_LOW) saves the epoch
+    # after ParamSchedulerHook (LOW, 70): the gathered optimizer states hold
+    # the stepped lr; before CheckpointHook (VERY_LOW, 90) saves
+    priority = 80
 
     def __init__(self,
                  level: str = 'layer',
@@ -45,7 +55,8 @@ class FilterGraftingHook(Hook):
                  c: float = 500.0,
                  bn_fc_mode: str = 'last_conv',
                  interval: int = 1,
-                 by_epoch: bool = True) -> None:
+                 by_epoch: bool = True,
+                 graft: bool = True) -> None:
         if level not in GRAFT_LEVELS or bn_fc_mode not in BN_FC_MODES:
             raise ValueError(
                 f'FilterGraftingHook: level must be in {GRAFT_LEVELS} and '
@@ -56,16 +67,31 @@ class FilterGraftingHook(Hook):
         self.options = dict(level=level, a=a, c=c, bn_fc_mode=bn_fc_mode)
         self.interval = interval
         self.by_epoch = by_epoch
+        self.enabled = graft
         self.num_grafts = 0
         self.mean_alphas: List[float] = []
         # one peer per rank: every rank's peer and optimizer state, gathered
-        # after each graft, so that rank 0's checkpoint holds all of them
+        # right before rank 0 saves, so that its checkpoint holds all of them
         self.rank_states: Optional[List[dict]] = None
+        self.loaded_checkpoint = False
+
+    def before_train(self, runner) -> None:
+        """One peer per rank, without a checkpoint: start each rank from its
+        own peer, which mmengine's broadcast of rank 0's initial weights
+        replaced."""
+        model = self._peer_model(runner)
+        if model.distributed_peers and not self.loaded_checkpoint:
+            model.reset_local_peers()
+            runner.logger.info(
+                'FilterGraftingHook: rank peers initialised from their seeds '
+                f'(peer_seed={model.peer_seed} + rank)')
 
     def after_train_epoch(self, runner) -> None:
         """Graft at the end of every ``interval`` epochs."""
-        if self.by_epoch and self.every_n_epochs(runner, self.interval):
+        if self.enabled and self.by_epoch and self.every_n_epochs(
+                runner, self.interval):
             self.graft(runner)
+        self._gather_before_save(runner, 'epoch')
 
     def after_train_iter(self,
                          runner,
@@ -73,22 +99,26 @@ class FilterGraftingHook(Hook):
                          data_batch: Optional[dict] = None,
                          outputs: Optional[dict] = None) -> None:
         """Graft every ``interval`` iterations when ``by_epoch=False``."""
-        if not self.by_epoch and self.every_n_train_iters(
+        if self.enabled and not self.by_epoch and self.every_n_train_iters(
                 runner, self.interval):
             self.graft(runner)
+        self._gather_before_save(runner, 'iter')
+
+    def _gather_before_save(self, runner, event: str) -> None:
+        """One peer per rank: collect every rank's peer and optimizer state
+        when rank 0 is about to save (mmengine saves on rank 0 only)."""
+        model = self._peer_model(runner)
+        if model.distributed_peers and checkpoint_follows(runner, event):
+            self.rank_states = all_gather_object(
+                dict(iter=runner.iter,
+                     peer=model.peers[0].state_dict(),
+                     optimizer=runner.optim_wrapper.state_dict()))
 
     def graft(self, runner) -> None:
         """Graft every peer from its predecessor and log the alphas."""
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
-        if not hasattr(model, 'peers'):
-            raise TypeError('FilterGraftingHook needs model.type='
-                            f"'DGDPeerClassifier', got {type(model).__name__}")
+        model = self._peer_model(runner)
         if model.distributed_peers:
             alphas = self._graft_across_ranks(model)
-            self.rank_states = all_gather_object(
-                dict(peer=model.peers[0].state_dict(),
-                     optimizer=runner.optim_wrapper.state_dict()))
         else:
             alphas = self._graft_in_process(model)
         self.num_grafts += 1
@@ -99,6 +129,15 @@ class FilterGraftingHook(Hook):
         runner.logger.info(
             f'FilterGraftingHook: graft {self.num_grafts}, mean alpha per '
             f'local peer {[round(v, 4) for v in self.mean_alphas]}')
+
+    @staticmethod
+    def _peer_model(runner):
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        if not hasattr(model, 'peers'):
+            raise TypeError('FilterGraftingHook needs model.type='
+                            f"'DGDPeerClassifier', got {type(model).__name__}")
+        return model
 
     def _graft_in_process(self, model) -> List[Dict[str, float]]:
         if len(model.peers) < 2:
@@ -121,11 +160,18 @@ class FilterGraftingHook(Hook):
         """Store the hook's state."""
         checkpoint['dgd_grafting'] = dict(num_grafts=self.num_grafts,
                                           mean_alphas=list(self.mean_alphas))
-        if self.rank_states is not None:
+        if (self.rank_states is not None
+                and self.rank_states[0]['iter'] == runner.iter):
             checkpoint['dgd_rank_states'] = self.rank_states
+        elif self._peer_model(runner).distributed_peers:
+            runner.logger.warning(
+                'FilterGraftingHook: this checkpoint holds only rank 0\'s '
+                'peer (saved outside the CheckpointHook schedule); resuming '
+                'from it gives every rank that peer')
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Restore the hook's state."""
+        self.loaded_checkpoint = True
         state = checkpoint.get('dgd_grafting')
         if state is not None:
             self.num_grafts = state['num_grafts']

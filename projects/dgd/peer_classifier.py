@@ -2,15 +2,30 @@
 """N peer classifiers trained together, for grafting and distillation."""
 import copy
 import re
-from typing import Dict, List, Optional, Sequence, Union
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import torch
 import torch.distributed as dist
 import torch.nn as nn
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, ModuleList
 from mmengine.runner import load_checkpoint
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
+
+@contextmanager
+def _seeded(seed: Optional[int]) -> Iterator[None]:
+    """Draw from ``torch.manual_seed(seed)`` inside, leaving the global
+    generators (CPU and the current CUDA device) as they were."""
+    if seed is None:
+        yield
+        return
+    devices = [torch.cuda.current_device()] if (
+        torch.cuda.is_available() and torch.cuda.is_initialized()) else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
 
 
 @MODELS.register_module()
@@ -36,8 +51,10 @@ class DGDPeerClassifier(BaseModel):
     With ``distributed_peers=True`` each rank holds one peer (peer index =
     rank, N = world size); the other peers' logits come through
     ``all_gather``, so all ranks must see the same batch
-    (:class:`PeerSampler`) and the model must not be wrapped in DDP
-    (:class:`DGDPeerWrapper`).
+    (:class:`PeerSampler`), the model must not be wrapped in DDP
+    (:class:`DGDPeerWrapper`) and :class:`FilterGraftingHook` (with
+    ``graft=False`` for distillation alone) keeps every rank's peer in the
+    checkpoints.
 
     Args:
         classifier (dict): Config of one mmpretrain classifier (e.g.
@@ -55,8 +72,21 @@ class DGDPeerClassifier(BaseModel):
             term. Defaults to ``dict(type='PeerKDLoss')``.
         teacher_prefix (str): Prefix stripped from the teacher checkpoint
             keys (``'peers.0.'`` for a DGD checkpoint). Defaults to ''.
-        eval_peer (int | str): Peer used by ``predict``: an index, or
-            ``'ensemble'`` (mean logits of the local peers). Defaults to 0.
+        eval_peer (int | str): Peer used by ``predict``: a global peer
+            index, or ``'ensemble'`` (mean logits of all N peers). One peer
+            per rank, ``predict`` first copies the peers it needs from their
+            ranks (a collective, as validation runs on every rank), so
+            every rank evaluates its data shard with the same network.
+            Defaults to 0.
+        peer_seed (int, optional): Build and initialise peer g (global
+            index) from ``torch.manual_seed(peer_seed + g)``, without
+            touching the global generators. Peers then differ while, one
+            peer per rank with ``randomness.diff_rank_seed=False``, every
+            rank draws the same augmentation, so online distillation
+            compares the peers on the same batch; and a peer is the same
+            network in one process or on its rank. Required with
+            ``distributed_peers``. Defaults to None (the global generator,
+            as any mmpretrain model).
         data_preprocessor (dict, optional): Defaults to
             ``ClsDataPreprocessor``.
         init_cfg (dict, optional): Defaults to None.
@@ -72,6 +102,7 @@ class DGDPeerClassifier(BaseModel):
                  teacher_kd: Optional[dict] = None,
                  teacher_prefix: str = '',
                  eval_peer: Union[int, str] = 0,
+                 peer_seed: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         data_preprocessor = dict(data_preprocessor or {})
@@ -81,20 +112,33 @@ class DGDPeerClassifier(BaseModel):
         if not distributed_peers and num_peers < 1:
             raise ValueError(f'DGDPeerClassifier: num_peers must be >= 1, '
                              f'got {num_peers}')
+        if distributed_peers and peer_seed is None:
+            raise ValueError(
+                'DGDPeerClassifier: model.distributed_peers needs '
+                'model.peer_seed: mmengine broadcasts rank 0\'s initial '
+                'weights to every rank, so the peers are re-initialised from '
+                'their seeds when training starts')
         self.distributed_peers = distributed_peers
+        self.peer_seed = peer_seed
+        self.classifier_cfg = copy.deepcopy(classifier)
         local = 1 if distributed_peers else num_peers
-        self.peers = nn.ModuleList(
-            MODELS.build(copy.deepcopy(classifier)) for _ in range(local))
+        # mmengine's ModuleList, so that init_weights reaches the peers'
+        # init_cfg (torch's nn.ModuleList has no init_weights)
+        peers = []
+        for index in range(local):
+            with _seeded(self._seed_of(index)):
+                peers.append(MODELS.build(copy.deepcopy(classifier)))
+        self.peers = ModuleList(peers)
         if not hasattr(self.peers[0], 'head') or not hasattr(
                 self.peers[0].head, '_get_loss'):
             raise TypeError('DGDPeerClassifier: model.classifier must build '
                             'a classifier with a ClsHead head')
-        if eval_peer != 'ensemble' and not (isinstance(eval_peer, int)
-                                            and 0 <= eval_peer < local):
-            raise ValueError(f'DGDPeerClassifier: eval_peer must be '
-                             f"'ensemble' or in [0, {local}), got "
-                             f'{eval_peer!r}')
         self.eval_peer = eval_peer
+        self._check_eval_peer()
+        # one peer per rank: copies of the peers predict needs, taken from
+        # their ranks when evaluation starts; a plain list, so that they are
+        # neither in the state dict nor given to the optimizer
+        self._eval_copies: Optional[List[nn.Module]] = None
         self.online_kd = MODELS.build(online_kd) if online_kd else None
         self._build_teachers(teacher, teacher_ckpt, teacher_kd, teacher_prefix)
 
@@ -109,6 +153,8 @@ class DGDPeerClassifier(BaseModel):
             teacher_ckpt or [])
         self.teacher_ckpts = ckpts
         self.teacher_prefix = teacher_prefix
+        # torch's ModuleList: init_weights leaves the teachers alone, their
+        # weights come from teacher_ckpt
         self.teachers = nn.ModuleList(
             MODELS.build(copy.deepcopy(teacher)) for _ in ckpts)
         for param in self.teachers.parameters():
@@ -116,9 +162,40 @@ class DGDPeerClassifier(BaseModel):
         self.teacher_kd = MODELS.build(
             teacher_kd or dict(type='PeerKDLoss')) if ckpts else None
 
+    def _seed_of(self, index: int) -> Optional[int]:
+        """The seed of local peer ``index`` (None: global generator)."""
+        if self.peer_seed is None:
+            return None
+        return self.peer_seed + self.peer_offset + index
+
     def init_weights(self) -> None:
-        """Initialise the peers, then load the frozen teachers."""
+        """Initialise the peers (each from its seed), then load the frozen
+        teachers."""
+        if self.peer_seed is not None:
+            for index, peer in enumerate(self.peers):
+                with _seeded(self._seed_of(index)):
+                    peer.init_weights()
         super().init_weights()
+        self._load_teachers()
+
+    def reset_local_peers(self) -> None:
+        """Give the local peers again the weights their seeds build and
+        initialise (as :meth:`__init__` and :meth:`init_weights` do), in
+        place.
+
+        One peer per rank, mmengine's runner broadcasts rank 0's weights
+        after ``init_weights``, which would start every rank from peer 0;
+        :class:`FilterGraftingHook` calls this before training when no
+        checkpoint was loaded.
+        """
+        for index, peer in enumerate(self.peers):
+            with _seeded(self._seed_of(index)):
+                fresh = MODELS.build(copy.deepcopy(self.classifier_cfg))
+            with _seeded(self._seed_of(index)):
+                fresh.init_weights()
+            peer.load_state_dict(fresh.state_dict())
+
+    def _load_teachers(self) -> None:
         revise = [(r'^module\.', '')]
         if self.teacher_prefix:
             revise.append((f'^{re.escape(self.teacher_prefix)}', ''))
@@ -133,7 +210,40 @@ class DGDPeerClassifier(BaseModel):
         """Set train mode; the teachers always stay in eval mode."""
         super().train(mode)
         self.teachers.eval()
+        if mode:
+            self._eval_copies = None  # the peers will change
         return self
+
+    def _check_eval_peer(self) -> None:
+        total = self.num_peers
+        if self.eval_peer != 'ensemble' and not (isinstance(
+                self.eval_peer, int) and 0 <= self.eval_peer < total):
+            raise ValueError(f'DGDPeerClassifier: eval_peer must be '
+                             f"'ensemble' or in [0, {total}), got "
+                             f'{self.eval_peer!r}')
+
+    def _across_ranks(self) -> bool:
+        return (self.distributed_peers and dist.is_initialized()
+                and dist.get_world_size() > 1)
+
+    def _eval_peers(self) -> List[nn.Module]:
+        """The peers ``predict`` averages: ``eval_peer`` or all of them."""
+        if not self._across_ranks():
+            if self.eval_peer == 'ensemble':
+                return list(self.peers)
+            return [self.peers[self.eval_peer]]
+        if self._eval_copies is None:
+            wanted = range(self.num_peers) if (
+                self.eval_peer == 'ensemble') else [self.eval_peer]
+            self._eval_copies = [self._copy_from_rank(g) for g in wanted]
+        return self._eval_copies
+
+    def _copy_from_rank(self, rank: int) -> nn.Module:
+        """Peer ``rank``'s network, broadcast to every rank."""
+        replica = copy.deepcopy(self.peers[0]).eval()
+        for tensor in replica.state_dict().values():
+            dist.broadcast(tensor, src=rank)
+        return replica
 
     @property
     def peer_offset(self) -> int:
@@ -203,10 +313,9 @@ class DGDPeerClassifier(BaseModel):
             inputs: torch.Tensor,
             data_samples: Optional[List[DataSample]] = None) -> torch.Tensor:
         """Logits of ``eval_peer`` (or the mean logits of the peers)."""
-        if self.eval_peer == 'ensemble':
-            return torch.stack(
-                [self._peer_logits(p, inputs) for p in self.peers]).mean(0)
-        return self._peer_logits(self.peers[self.eval_peer], inputs)
+        return torch.stack([
+            self._peer_logits(peer, inputs) for peer in self._eval_peers()
+        ]).mean(0)
 
     def predict(
             self,

@@ -1,7 +1,6 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The class-sharded CurricularFace head on 2 CPU (gloo) processes equals
 the single-process CurricularFaceHead."""
-import socket
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -49,16 +48,10 @@ def _single():
         t=head.t.clone())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def test_two_process_sharded_equals_single(tmp_path):
+def test_two_process_sharded_equals_single(tmp_path, free_port):
     ref = _single()
     mp.spawn(
-        _worker, args=(_free_port(), str(tmp_path)), nprocs=WORLD, join=True)
+        _worker, args=(free_port(), str(tmp_path)), nprocs=WORLD, join=True)
     for rank in range(WORLD):
         got = torch.load(tmp_path / f'rank{rank}.pth', weights_only=False)
         start, end = shard_range(NUM_CLASSES, rank, WORLD)

@@ -13,6 +13,7 @@ sys.path[:0] = [os.path.dirname(os.path.dirname(HERE)), HERE]
 
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
+from mmengine.hooks import CheckpointHook  # noqa: E402
 from mmengine.logging import MessageHub, MMLogger  # noqa: E402
 from mmengine.optim import OptimWrapper  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
@@ -31,25 +32,41 @@ def main(rank: int, port: int, folder: str) -> None:
                             world_size=2)
     try:
         init_default_scope('mmpretrain')
-        model = MODELS.build(peer_cfg(distributed_peers=True, online_kd=KD))
+        model = MODELS.build(
+            peer_cfg(distributed_peers=True, online_kd=KD, peer_seed=0))
         model.peers[0].load_state_dict(
             torch.load(os.path.join(folder, f'peer{rank}.pth')))
         inputs, samples = batch()
         losses = model(inputs, samples, mode='loss')
         hook = FilterGraftingHook(level='filter')
-        hook.graft(
-            SimpleNamespace(model=model,
-                            message_hub=MessageHub.get_current_instance(),
-                            logger=MMLogger.get_current_instance(),
-                optim_wrapper=OptimWrapper(
-                    torch.optim.SGD(model.parameters(), lr=0.1))))
+        # the end of the first of 2 epochs, where CheckpointHook saves
+        runner = SimpleNamespace(
+            model=model,
+            message_hub=MessageHub.get_current_instance(),
+            logger=MMLogger.get_current_instance(),
+            optim_wrapper=OptimWrapper(
+                torch.optim.SGD(model.parameters(), lr=0.1)),
+            hooks=[CheckpointHook(interval=1)],
+            epoch=0,
+            iter=3,
+            max_epochs=2)
+        hook.after_train_epoch(runner)
         sampler = PeerSampler(list(range(5)), shuffle=True)
+        model.eval()
+        model.eval_peer = 1
+        peer1 = model(inputs)
+        model.train()
+        model.eval()
+        model.eval_peer = 'ensemble'
+        ensemble = model(inputs)
         torch.save(
             dict(losses=losses,
                  state=model.peers[0].state_dict(),
                  indices=list(sampler),
                  alphas=hook.mean_alphas,
-                 rank_states=hook.rank_states),
+                 rank_states=hook.rank_states,
+                 peer1=peer1,
+                 ensemble=ensemble),
             os.path.join(folder, f'rank{rank}.pth'))
     finally:
         dist.destroy_process_group()

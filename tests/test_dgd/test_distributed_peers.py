@@ -1,7 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """One peer per rank (2 gloo processes) equals the 2 peers of one process:
-grafting through torch.distributed and the online distillation targets."""
-import socket
+grafting through torch.distributed, the online distillation targets, the
+checkpointed peer states and evaluation with peers of other ranks."""
 import subprocess
 import sys
 from pathlib import Path
@@ -20,23 +20,17 @@ from ._tiny import KD, batch, peer_cfg
 WORKER = Path(__file__).with_name('_dist_worker.py')
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def _load(path: Path) -> dict:
     return torch.load(path, weights_only=False)
 
 
-def test_two_process_grafting_and_kd_equal_single_process(tmp_path):
+def test_two_process_grafting_and_kd_equal_single_process(tmp_path, free_port):
     init_default_scope('mmpretrain')
     torch.manual_seed(0)
     single = MODELS.build(peer_cfg(num_peers=2, online_kd=KD))
     for i, peer in enumerate(single.peers):
         torch.save(peer.state_dict(), tmp_path / f'peer{i}.pth')
-    port = str(_free_port())
+    port = str(free_port())
     procs = [
         subprocess.Popen(
             [sys.executable,
@@ -67,9 +61,17 @@ def test_two_process_grafting_and_kd_equal_single_process(tmp_path):
         assert got['alphas'] == [hook.mean_alphas[rank]]
         # every rank holds all peers' grafted weights for rank 0's checkpoint
         for peer, state in enumerate(got['rank_states']):
+            assert state['iter'] == 3
             torch.testing.assert_close(
                 state['peer']['backbone.conv1.weight'],
                 single.peers[peer].state_dict()['backbone.conv1.weight'])
+        # every rank evaluates with peer 1's network, or all peers' mean
+        single.eval()
+        single.eval_peer = 1
+        torch.testing.assert_close(got['peer1'], single(inputs))
+        single.eval_peer = 'ensemble'
+        torch.testing.assert_close(got['ensemble'], single(inputs))
+        single.train()
         # every rank sees the whole data, in the same order
         assert sorted(got['indices']) == list(range(5))
     assert _load(tmp_path / 'rank0.pth')['indices'] == _load(

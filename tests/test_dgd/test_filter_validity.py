@@ -50,6 +50,21 @@ def test_counts_invalid_filters_by_hand(tmp_path, capsys):
     assert png.stat().st_size > 1000
 
 
+def test_one_peer_per_rank_lists_every_ranks_peer(tmp_path):
+    tool = _tool()
+    ckpt = tmp_path / 'per_rank.pth'
+    state = {f'peers.0.{k}': v for k, v in _state().items()}
+    other = {k: v * 10 for k, v in _state().items()}
+    torch.save(
+        dict(state_dict=state,
+             dgd_rank_states=[dict(peer=_state()),
+                              dict(peer=other)]), ckpt)
+    rows = tool.filter_validity(tool.load_state_dict(str(ckpt)))
+    assert [(r['layer'], r['invalid']) for r in rows] == [
+        ('peers.0.conv', 2), ('peers.1.conv', 0)
+    ]
+
+
 def test_bad_inputs(tmp_path):
     tool = _tool()
     with pytest.raises(FileNotFoundError, match='no checkpoint'):

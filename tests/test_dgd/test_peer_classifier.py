@@ -6,7 +6,7 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 import projects.dgd  # noqa: F401
-from projects.dgd import soft_target_kd_loss
+from projects.dgd import DGDPeerClassifier, soft_target_kd_loss
 
 from ._tiny import CLASSIFIER, batch, peer_cfg
 
@@ -97,3 +97,54 @@ def test_bad_configs_name_the_field():
         MODELS.build(peer_cfg(teacher=CLASSIFIER))
     with pytest.raises(RuntimeError, match='mode'):
         MODELS.build(peer_cfg())(torch.zeros(1, 3, 8, 8), mode='fit')
+
+
+def test_peers_get_their_init_cfg():
+    # LinearClsHead's init_cfg is Normal(std=0.01) with zero bias; torch's
+    # default Linear init draws a non-zero bias
+    model = MODELS.build(peer_cfg(num_peers=2))
+    model.init_weights()
+    for peer in model.peers:
+        assert torch.count_nonzero(peer.head.fc.bias) == 0
+        assert peer.head.fc.weight.std() < 0.05
+
+
+def test_peer_seed_builds_peer_g_from_seed_g(monkeypatch):
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    two = MODELS.build(peer_cfg(num_peers=2, peer_seed=7))
+    two.init_weights()
+    # the global generator is left as it was
+    assert torch.equal(torch.get_rng_state(), state)
+    torch.manual_seed(0)
+    again = MODELS.build(peer_cfg(num_peers=2, peer_seed=7))
+    again.init_weights()
+    for key, value in two.state_dict().items():
+        torch.testing.assert_close(again.state_dict()[key], value)
+    assert not torch.equal(two.peers[0].head.fc.weight,
+                           two.peers[1].head.fc.weight)
+    # on rank 1, the one peer of a rank is peer 1 of the 2-peer model
+    monkeypatch.setattr(DGDPeerClassifier, 'peer_offset',
+                        property(lambda self: 1))
+    rank1 = MODELS.build(peer_cfg(distributed_peers=True, peer_seed=7))
+    rank1.init_weights()
+    for key, value in two.peers[1].state_dict().items():
+        torch.testing.assert_close(rank1.peers[0].state_dict()[key], value)
+
+
+def test_reset_local_peers_undoes_rank_0s_broadcast():
+    model = MODELS.build(peer_cfg(num_peers=2, peer_seed=3))
+    model.init_weights()
+    expected = [{k: v.clone()
+                 for k, v in p.state_dict().items()} for p in model.peers]
+    # what mmengine's broadcast of rank 0's weights does to peer 1
+    model.peers[1].load_state_dict(model.peers[0].state_dict())
+    model.reset_local_peers()
+    for peer, state in zip(model.peers, expected):
+        for key, value in state.items():
+            torch.testing.assert_close(peer.state_dict()[key], value)
+
+
+def test_distributed_peers_need_a_peer_seed():
+    with pytest.raises(ValueError, match='peer_seed'):
+        MODELS.build(peer_cfg(distributed_peers=True))

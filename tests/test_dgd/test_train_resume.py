@@ -1,82 +1,93 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
-"""The DGD demo config trains through tools/train.py (grafting + online
-distillation) and resumes exactly: 2 epochs == 1 epoch + resume to 2."""
-import importlib.util
+"""The DGD demo configs train through tools/train.py (grafting + online
+distillation) and resume exactly: 2 epochs == 1 epoch + resume to 2; with
+one peer per rank (2 gloo processes) they train the same two peers as the
+2-peer model of one process."""
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[2]
-CFG = 'configs/dgd/dgd-demo-dgd_resnet20-tiny_2peers-4e_toy-cls.py'
+from ._demo_run import CFG_2_PEERS, CFG_PER_RANK, load, train
 
 
 @pytest.fixture(scope='module')
-def data(tmp_path_factory) -> Path:
-    path = REPO / 'tools' / 'misc' / 'make_toy_data.py'
-    spec = importlib.util.spec_from_file_location('make_toy_data', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    root = tmp_path_factory.mktemp('toy')
-    module.make_cls(str(root), np.random.default_rng(0), per_class=2)
-    return root / 'cls'
+def two_peers(tmp_path_factory, toy_cls) -> dict:
+    """The 2-peer demo, 2 epochs straight, in one process."""
+    work_dir = tmp_path_factory.mktemp('two_peers')
+    logs = train(CFG_2_PEERS, work_dir, toy_cls)
+    return dict(work_dir=work_dir, logs=logs)
 
 
-def _train(work_dir: Path, data: Path, *extra: str) -> str:
-    options = [
-        f'train_dataloader.dataset.data_root={data}/',
-        f'val_dataloader.dataset.data_root={data}/',
-        f'test_dataloader.dataset.data_root={data}/',
-        'train_dataloader.batch_size=4', 'train_cfg.max_epochs=2',
-        'train_cfg.val_interval=2', 'model.classifier.backbone.depth=20',
-        'model.classifier.backbone.base_channels=2',
-        'model.classifier.backbone.stem_channels=2',
-        'model.classifier.head.in_channels=8'
-    ]
-    proc = subprocess.run([
-        sys.executable, 'tools/train.py', CFG, '--work-dir',
-        str(work_dir), *extra, '--cfg-options', *options
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
+def _resume(straight: Path, resumed: Path, cfg: str, data: Path,
+            **kwargs) -> dict:
+    resumed.mkdir()
+    shutil.copy(straight / 'epoch_1.pth', resumed / 'epoch_1.pth')
+    train(cfg, resumed, data, '--resume', str(resumed / 'epoch_1.pth'),
+          **kwargs)
+    return load(resumed / 'epoch_2.pth')
 
 
-def _ckpt(path: Path) -> dict:
-    return torch.load(path, map_location='cpu', weights_only=False)
+def _assert_same(got: dict, expected: dict) -> None:
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        torch.testing.assert_close(got[key], value, rtol=1e-5, atol=1e-6)
 
 
-def test_demo_grafts_distils_and_resumes_exactly(tmp_path, data):
-    straight = tmp_path / 'straight'
-    logs = _train(straight, data)
+def _peer(state: dict, index: int) -> dict:
+    prefix = f'peers.{index}.'
+    return {
+        k[len(prefix):]: v
+        for k, v in state.items() if k.startswith(prefix)
+    }
+
+
+def test_demo_grafts_distils_and_resumes_exactly(tmp_path, toy_cls,
+                                                 two_peers):
+    logs, straight = two_peers['logs'], two_peers['work_dir']
     assert 'FilterGraftingHook: graft 2' in logs and 'peer1.loss_kd' in logs
     assert 'accuracy/top1' in logs
-    final = _ckpt(straight / 'epoch_2.pth')
+    final = load(straight / 'epoch_2.pth')
     assert final['dgd_grafting']['num_grafts'] == 2
     weights = final['state_dict']
     # with N = 2, alpha_1 = 1 - alpha_0 (arctan is odd): a graft makes the
     # two peers equal; they diverge again through their different lrs
     torch.testing.assert_close(weights['peers.0.backbone.conv1.weight'],
                                weights['peers.1.backbone.conv1.weight'])
-    first = _ckpt(straight / 'epoch_1.pth')['state_dict']
+    first = load(straight / 'epoch_1.pth')['state_dict']
     assert not torch.equal(first['peers.0.head.fc.weight'],
                            weights['peers.0.head.fc.weight'])
 
-    resumed = tmp_path / 'resumed'
-    resumed.mkdir()
-    shutil.copy(straight / 'epoch_1.pth', resumed / 'epoch_1.pth')
-    _train(resumed, data, '--resume', str(resumed / 'epoch_1.pth'))
-    again = _ckpt(resumed / 'epoch_2.pth')
+    again = _resume(straight, tmp_path / 'resumed', CFG_2_PEERS, toy_cls)
     assert again['dgd_grafting'] == final['dgd_grafting']
-    for key, value in weights.items():
-        torch.testing.assert_close(again['state_dict'][key],
-                                   value,
-                                   rtol=1e-5,
-                                   atol=1e-6)
+    _assert_same(again['state_dict'], weights)
+
+
+def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
+        tmp_path, toy_cls, two_peers, free_port):
+    straight = tmp_path / 'straight'
+    logs = train(CFG_PER_RANK, straight, toy_cls, port=free_port())
+    # rank 0 logs its own peer
+    assert 'FilterGraftingHook: graft 2' in logs and 'peer0.loss_kd' in logs
+    final = load(straight / 'epoch_2.pth')
+    ranks = final['dgd_rank_states']
+    assert [r['iter'] for r in ranks] == [final['meta']['iter']] * 2
+    # rank g trained peer g of the in-process model: same seeds, batches,
+    # lrs ("dlr" per rank), grafts and distillation targets
+    in_process = load(two_peers['work_dir'] / 'epoch_2.pth')['state_dict']
+    for rank in (0, 1):
+        _assert_same(ranks[rank]['peer'], _peer(in_process, rank))
+    _assert_same(_peer(final['state_dict'], 0), ranks[0]['peer'])
+    lrs = [r['optimizer']['param_groups'][0]['lr'] for r in ranks]
+    assert lrs == pytest.approx([0.05, 0.1])
+
+    again = _resume(straight,
+                    tmp_path / 'resumed',
+                    CFG_PER_RANK,
+                    toy_cls,
+                    port=free_port())
+    assert again['dgd_grafting'] == final['dgd_grafting']
+    for rank in (0, 1):
+        _assert_same(again['dgd_rank_states'][rank]['peer'],
+                     ranks[rank]['peer'])

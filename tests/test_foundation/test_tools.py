@@ -6,7 +6,7 @@ generated toy data under ``data/toy`` (what the toy configs read).
 """
 import os
 import pickle
-import socket
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -112,13 +112,25 @@ def test_resume_from_explicit_checkpoint(toy_root, cls_run):
             resumed['state_dict'][key], value, rtol=1e-5, atol=1e-6)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
+def _dist_train(cfg, work_dir, cwd, port,
+                *extra) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHON=sys.executable, PORT=str(port))
+    proc = subprocess.run([
+        'bash',
+        str(REPO / 'tools' / 'dist_train.sh'),
+        str(cfg), '2', '--work-dir',
+        str(work_dir), *extra
+    ],
+                          cwd=cwd,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-8000:]
+    return proc
 
 
-def test_distributed_two_processes_on_cpu(toy_root):
+def test_distributed_two_processes_on_cpu(toy_root, free_port):
     work_dir = toy_root / 'work_cls_dist'
     cfg = toy_root / 'dist_cls.py'
     cfg.write_text(
@@ -126,25 +138,37 @@ def test_distributed_two_processes_on_cpu(toy_root):
         "custom_imports = dict(imports=['projects.engine'], "
         'allow_failed_imports=False)\n'
         "custom_hooks = [dict(type='RankReportHook')]\n")
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(_free_port()))
-    proc = subprocess.run([
-        'bash',
-        str(REPO / 'tools' / 'dist_train.sh'),
-        str(cfg), '2', '--work-dir',
-        str(work_dir), '--cfg-options', 'train_cfg.max_iters=4',
-        'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4'
-    ],
-                          cwd=toy_root,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-8000:]
+    proc = _dist_train(cfg, work_dir, toy_root, free_port(), '--cfg-options',
+                       'train_cfg.max_iters=4', 'train_cfg.val_interval=4',
+                       'default_hooks.checkpoint.interval=4')
     out = proc.stdout + proc.stderr
     for rank in (0, 1):
         assert f'rank {rank}/2 finished 4 train iterations' in out
     checkpoints = sorted(p.name for p in work_dir.glob('*.pth'))
     assert checkpoints == ['iter_4.pth']
+
+
+def test_distributed_resume_keeps_every_ranks_generators(toy_root, free_port):
+    """Ranks with their own seeds augment differently; after --resume each
+    rank must draw as it would have, or the averaged gradients change."""
+    options = ('--cfg-options', 'randomness.diff_rank_seed=True',
+               'train_cfg.max_iters=8', 'train_cfg.val_interval=8',
+               'default_hooks.checkpoint.interval=4')
+    straight = toy_root / 'work_cls_dist_seeds'
+    _dist_train(CLS_CFG, straight, toy_root, free_port(), *options)
+    halfway = _state_dict(straight / 'iter_4.pth')
+    per_rank = halfway['meta']['random_states_per_rank']
+    assert len(per_rank) == 2
+    assert per_rank[0]['numpy'][1].tolist() != per_rank[1]['numpy'][1].tolist()
+    resumed = toy_root / 'work_cls_dist_seeds_resumed'
+    resumed.mkdir()
+    shutil.copy(straight / 'iter_4.pth', resumed / 'iter_4.pth')
+    _dist_train(CLS_CFG, resumed, toy_root, free_port(), '--resume',
+                str(resumed / 'iter_4.pth'), *options)
+    final = _state_dict(straight / 'iter_8.pth')['state_dict']
+    again = _state_dict(resumed / 'iter_8.pth')['state_dict']
+    for key, value in final.items():
+        torch.testing.assert_close(again[key], value, rtol=1e-5, atol=1e-6)
 
 
 def test_train_and_test_mmdet_config_inheriting_mmdet_base(toy_root):

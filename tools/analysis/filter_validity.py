@@ -9,7 +9,8 @@ reactivate such filters and raise the layers' entropy::
         --plot validity.png
 
 Every conv weight (4-D tensor) of each checkpoint's ``state_dict`` is a row;
-DGD checkpoints list each peer's layers (``peers.<i>.``).
+DGD checkpoints list each peer's layers (``peers.<i>.``), those of one peer
+per rank too (rank g's peer, kept in ``dgd_rank_states``, as ``peers.<g>.``).
 """
 import argparse
 import os.path as osp
@@ -52,13 +53,21 @@ def filter_validity(state_dict: Dict[str, torch.Tensor],
 
 
 def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
-    """The ``state_dict`` of an mmengine checkpoint (or a bare dict)."""
+    """The ``state_dict`` of an mmengine checkpoint (or a bare dict); with
+    one DGD peer per rank, every rank's peer as ``peers.<rank>.``."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'filter_validity: no checkpoint at {path}')
     ckpt = torch.load(path, map_location='cpu', weights_only=False)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
     if not isinstance(state, dict):
         raise ValueError(f'filter_validity: {path} holds no state_dict')
+    ranks = ckpt.get('dgd_rank_states')
+    if ranks:
+        state = {k: v for k, v in state.items() if not k.startswith('peers.')}
+        for rank, saved in enumerate(ranks):
+            state.update(
+                {f'peers.{rank}.{k}': v
+                 for k, v in saved['peer'].items()})
     return state
 
 

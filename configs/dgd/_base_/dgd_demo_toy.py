@@ -8,6 +8,7 @@ model = dict(_delete_=True,
              type='DGDPeerClassifier',
              num_peers=2,
              eval_peer=0,
+             peer_seed=0,
              classifier=dict(type='ImageClassifier',
                              backbone=dict(type='CifarResNet',
                                            depth=20,
@@ -19,14 +20,18 @@ model = dict(_delete_=True,
                                        in_channels=16,
                                        loss=dict(type='CrossEntropyLoss',
                                                  loss_weight=1.0))))
-train_dataloader = dict(batch_size=8)
+# fixed seeds (peers, shuffle): the one-peer-per-rank demo trains the same
+# two networks on the same batches
+train_dataloader = dict(batch_size=8, sampler=dict(seed=0))
 val_dataloader = dict(batch_size=16)
 test_dataloader = val_dataloader
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
     # official "dlr": peer i of N gets lr * (1 + cos(pi * (N - i) / N)) / 2,
     # i = 1..N; for N = 2: 0.5 and 1. Without it two grafted peers stay equal.
-    paramwise_cfg=dict(custom_keys={'peers.0.': dict(lr_mult=0.5)}))
+    # The constructor applies it to peers in one process and per rank alike.
+    constructor='DGDOptimWrapperConstructor',
+    paramwise_cfg=dict(peer_lr_mult='dlr'))
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[3], gamma=0.1)
 ]

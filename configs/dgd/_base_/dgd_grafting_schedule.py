@@ -8,7 +8,9 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
     # official "dlr": peer i of N gets lr * (1 + cos(pi * (N - i) / N)) / 2,
     # i = 1..N; for N = 2: 0.5 and 1. Without it two grafted peers stay equal.
-    paramwise_cfg=dict(custom_keys={'peers.0.': dict(lr_mult=0.5)}))
+    # The constructor applies it to peers in one process and per rank alike.
+    constructor='DGDOptimWrapperConstructor',
+    paramwise_cfg=dict(peer_lr_mult='dlr'))
 param_scheduler = dict(type='MultiStepLR',
                        by_epoch=True,
                        milestones=[60, 120, 180],
