@@ -7,3 +7,8 @@ _base_ = [
     './_base_/dgd_variant_grafting.py',
 ]
 model = dict(classifier=dict(head=dict(num_classes=100)))
+# official "dlr": peer i of N gets lr * (1 + cos(pi * (N - i) / N)) / 2,
+# i = 1..N (N = 2: x0.5 and x1); without it a graft (alpha_1 = 1 - alpha_0)
+# makes two peers equal for good
+optim_wrapper = dict(constructor='DGDOptimWrapperConstructor',
+                     paramwise_cfg=dict(peer_lr_mult='dlr'))

@@ -9,7 +9,8 @@ registers ``DGDPeerClassifier``, ``PeerKDLoss``, ``CifarResNet``,
 ``DGDOptimWrapperConstructor`` (OPTIM_WRAPPER_CONSTRUCTORS).
 """
 from .grafting_math import grafting_coefficient, weight_entropy
-from .state_dict_grafting import graft_state_dict, ring_graft
+from .state_dict_grafting import graft_state_dict, ring_graft, unpaired_convs
+from .peer_checkpoint import all_peer_weights
 from .cifar_mobilenet_v2 import CifarMobileNetV2
 from .cifar_resnet import CifarResNet
 from .grafting_hook import FilterGraftingHook
@@ -23,5 +24,6 @@ __all__ = [
     'weight_entropy', 'grafting_coefficient', 'graft_state_dict', 'ring_graft',
     'CifarResNet', 'CifarMobileNetV2', 'FilterGraftingHook',
     'DGDPeerClassifier', 'PeerKDLoss', 'soft_target_kd_loss', 'PeerSampler',
-    'DGDPeerWrapper', 'DGDOptimWrapperConstructor', 'dlr_multipliers'
+    'DGDPeerWrapper', 'DGDOptimWrapperConstructor', 'dlr_multipliers',
+    'unpaired_convs', 'all_peer_weights'
 ]

@@ -1,16 +1,34 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The hook that grafts DGD peers in a ring."""
-from typing import Dict, List, Optional
+import logging
+from typing import Dict, List, Optional, Union
 
-from mmengine.dist import all_gather_object, get_rank
+import torch
+from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
+from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
+from mmengine.utils import apply_to
 from mmpretrain.registry import HOOKS
 
 from projects.engine.checkpoint_schedule import checkpoint_follows
 from .ring_exchange import receive_from_previous_rank
 from .state_dict_grafting import (BN_FC_MODES, GRAFT_LEVELS, graft_state_dict,
-                                  ring_graft)
+                                  ring_graft, unpaired_convs)
+
+
+def _scheduler_states(runner) -> Union[None, list, dict]:
+    """The runner's parameter schedulers' states, in the layout mmengine's
+    ``Runner.save_checkpoint`` stores them."""
+    schedulers = runner.param_schedulers
+    if schedulers is None:
+        return None
+    if isinstance(schedulers, dict):
+        return {
+            name: [s.state_dict() for s in group]
+            for name, group in schedulers.items()
+        }
+    return [s.state_dict() for s in schedulers]
 
 
 @HOOKS.register_module()
@@ -18,13 +36,19 @@ class FilterGraftingHook(Hook):
     """Ring filter grafting between the peers of a ``DGDPeerClassifier``.
 
     `Filter Grafting for Deep Neural Networks
-    <https://arxiv.org/abs/2001.05868>`_: at the end of every epoch network
+    <https://arxiv.org/abs/2001.05868>`_: after every epoch network
     i grafts from network i-1 (0 from N-1),
     :math:`W_i \\leftarrow \\alpha W_i + (1-\\alpha) W_{i-1}`, layer by layer
     with the entropy alpha or filter by filter with the BN-scale weights
     (see :func:`projects.dgd.state_dict_grafting.graft_state_dict`). Peers
     in one process are grafted in memory; one peer per rank exchanges
     weights through ``torch.distributed``.
+
+    As in the official loop (train, test, save, graft), the graft comes
+    after the epoch's validation and checkpoint: it runs when the next
+    epoch (or iteration, ``by_epoch=False``) starts. Validation thus
+    measures the networks as trained, a checkpoint holds them before the
+    graft, and resuming from it grafts first, exactly as the straight run.
 
     One peer per rank, the hook also puts every rank's peer and optimizer
     state into rank 0's checkpoints (mmengine saves rank 0's model only)
@@ -35,8 +59,12 @@ class FilterGraftingHook(Hook):
         level (str): ``'layer'`` or ``'filter'``. Defaults to ``'layer'``.
         a (float): Amplitude A. Defaults to 0.4.
         c (float): Sharpness c. Defaults to 500.0.
-        bn_fc_mode (str): ``'last_conv'`` (official) or ``'own'``.
+        bn_fc_mode (str): How non-conv modules (at filter level: modules
+            outside a conv-BN pair) are grafted: ``'last_conv'`` (official
+            layer level), ``'own'`` or ``'keep'`` (official filter level).
             Defaults to ``'last_conv'``.
+        mix_inputs (bool): Filter level: also mix input channels with the
+            previous BN's weights (official). Defaults to True.
         interval (int): Graft every ``interval`` epochs (or iterations).
             Defaults to 1.
         by_epoch (bool): Count epochs (paper) or iterations. Defaults to
@@ -54,6 +82,7 @@ class FilterGraftingHook(Hook):
                  a: float = 0.4,
                  c: float = 500.0,
                  bn_fc_mode: str = 'last_conv',
+                 mix_inputs: bool = True,
                  interval: int = 1,
                  by_epoch: bool = True,
                  graft: bool = True) -> None:
@@ -64,7 +93,11 @@ class FilterGraftingHook(Hook):
         if interval < 1:
             raise ValueError(f'FilterGraftingHook: interval must be >= 1, '
                              f'got {interval}')
-        self.options = dict(level=level, a=a, c=c, bn_fc_mode=bn_fc_mode)
+        self.options = dict(level=level,
+                            a=a,
+                            c=c,
+                            bn_fc_mode=bn_fc_mode,
+                            mix_inputs=mix_inputs)
         self.interval = interval
         self.by_epoch = by_epoch
         self.enabled = graft
@@ -86,11 +119,26 @@ class FilterGraftingHook(Hook):
                 'FilterGraftingHook: rank peers initialised from their seeds '
                 f'(peer_seed={model.peer_seed} + rank)')
 
-    def after_train_epoch(self, runner) -> None:
-        """Graft at the end of every ``interval`` epochs."""
-        if self.enabled and self.by_epoch and self.every_n_epochs(
-                runner, self.interval):
+    def before_train_epoch(self, runner) -> None:
+        """Graft after every ``interval`` epochs, before the next one."""
+        epoch = runner.epoch
+        if (self.enabled and self.by_epoch and epoch > 0
+                and epoch % self.interval == 0):
             self.graft(runner)
+
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
+                          data_batch: Optional[dict] = None) -> None:
+        """Graft after every ``interval`` iterations when
+        ``by_epoch=False``."""
+        step = runner.iter
+        if (self.enabled and not self.by_epoch and step > 0
+                and step % self.interval == 0):
+            self.graft(runner)
+
+    def after_train_epoch(self, runner) -> None:
+        """One peer per rank: gather the states a checkpoint needs."""
         self._gather_before_save(runner, 'epoch')
 
     def after_train_iter(self,
@@ -98,10 +146,7 @@ class FilterGraftingHook(Hook):
                          batch_idx: int,
                          data_batch: Optional[dict] = None,
                          outputs: Optional[dict] = None) -> None:
-        """Graft every ``interval`` iterations when ``by_epoch=False``."""
-        if self.enabled and not self.by_epoch and self.every_n_train_iters(
-                runner, self.interval):
-            self.graft(runner)
+        """One peer per rank: gather the states a checkpoint needs."""
         self._gather_before_save(runner, 'iter')
 
     def _gather_before_save(self, runner, event: str) -> None:
@@ -109,14 +154,21 @@ class FilterGraftingHook(Hook):
         when rank 0 is about to save (mmengine saves on rank 0 only)."""
         model = self._peer_model(runner)
         if model.distributed_peers and checkpoint_follows(runner, event):
+            # on the CPU, so that rank 0 does not unpickle other GPUs'
+            # tensors onto their devices
+            own = dict(iter=runner.iter,
+                       peer=model.peers[0].state_dict(),
+                       optimizer=runner.optim_wrapper.state_dict(),
+                       param_schedulers=_scheduler_states(runner))
             self.rank_states = all_gather_object(
-                dict(iter=runner.iter,
-                     peer=model.peers[0].state_dict(),
-                     optimizer=runner.optim_wrapper.state_dict()))
+                apply_to(own, lambda x: isinstance(x, torch.Tensor),
+                         lambda x: x.cpu()))
 
     def graft(self, runner) -> None:
         """Graft every peer from its predecessor and log the alphas."""
         model = self._peer_model(runner)
+        if self.num_grafts == 0 and self.options['level'] == 'filter':
+            self._log_unpaired_convs(runner, model)
         if model.distributed_peers:
             alphas = self._graft_across_ranks(model)
         else:
@@ -129,6 +181,15 @@ class FilterGraftingHook(Hook):
         runner.logger.info(
             f'FilterGraftingHook: graft {self.num_grafts}, mean alpha per '
             f'local peer {[round(v, 4) for v in self.mean_alphas]}')
+
+    def _log_unpaired_convs(self, runner, model) -> None:
+        unpaired = unpaired_convs(model.peers[0].state_dict())
+        if unpaired:
+            runner.logger.warning(
+                f'FilterGraftingHook: {len(unpaired)} conv(s) have no BN '
+                'after them and are grafted by bn_fc_mode='
+                f"{self.options['bn_fc_mode']!r}, not filter by filter: "
+                f'{unpaired[:5]}')
 
     @staticmethod
     def _peer_model(runner):
@@ -184,13 +245,24 @@ class FilterGraftingHook(Hook):
     def _select_rank_state(checkpoint: dict, ranks: List[dict]) -> None:
         """Put this rank's peer and optimizer state where the runner loads
         them from (it reads the same dict after this hook)."""
-        rank = get_rank()
-        if rank >= len(ranks):
+        rank, world_size = get_rank(), get_world_size()
+        if world_size > len(ranks):
             raise ValueError(
                 f'FilterGraftingHook: the checkpoint holds {len(ranks)} '
-                f'ranks\' peers, cannot resume rank {rank}')
+                f'ranks\' peers, cannot resume {world_size} ranks')
+        if world_size < len(ranks):
+            print_log(
+                f'FilterGraftingHook: the checkpoint holds {len(ranks)} '
+                f'ranks\' peers; resuming on {world_size} ranks leaves peers '
+                f'{list(range(world_size, len(ranks)))} out',
+                logger='current',
+                level=logging.WARNING)
         own = ranks[rank]
         weights = checkpoint['state_dict']
         for key, value in own['peer'].items():
             weights[f'peers.0.{key}'] = value
         checkpoint['optimizer'] = own['optimizer']
+        # rank g's schedulers hold peer g's base lr (dlr); older checkpoints
+        # lack them and keep rank 0's
+        if own.get('param_schedulers') is not None:
+            checkpoint['param_schedulers'] = own['param_schedulers']

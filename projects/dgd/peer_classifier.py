@@ -1,17 +1,21 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """N peer classifiers trained together, for grafting and distillation."""
 import copy
-import re
+import logging
+import os.path as osp
 from contextlib import contextmanager
 from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import torch
 import torch.distributed as dist
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmengine.model import BaseModel, ModuleList
-from mmengine.runner import load_checkpoint
+from mmengine.runner import CheckpointLoader, load_state_dict
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
+from .peer_checkpoint import all_peer_weights, select_prefix
 
 
 @contextmanager
@@ -65,9 +69,11 @@ class DGDPeerClassifier(BaseModel):
         online_kd (dict, optional): ``PeerKDLoss`` config for distillation
             from the other peers. Defaults to None (off).
         teacher (dict, optional): Classifier config of the offline teacher.
-            Defaults to None.
+            Defaults to None: with ``teacher_ckpt``, the peers' own
+            ``classifier`` (a trained network of the same architecture).
         teacher_ckpt (str | list[str], optional): Teacher checkpoint(s); the
-            teacher logits are their mean. Defaults to None.
+            teacher logits are their mean. Defaults to None (no offline
+            distillation).
         teacher_kd (dict, optional): ``PeerKDLoss`` config of the offline
             term. Defaults to ``dict(type='PeerKDLoss')``.
         teacher_prefix (str): Prefix stripped from the teacher checkpoint
@@ -140,17 +146,31 @@ class DGDPeerClassifier(BaseModel):
         # neither in the state dict nor given to the optimizer
         self._eval_copies: Optional[List[nn.Module]] = None
         self.online_kd = MODELS.build(online_kd) if online_kd else None
+        if online_kd and not distributed_peers and num_peers < 2:
+            print_log(
+                'DGDPeerClassifier: model.online_kd has no other peer to '
+                'learn from with num_peers=1; no loss_kd is computed',
+                logger='current',
+                level=logging.WARNING)
         self._build_teachers(teacher, teacher_ckpt, teacher_kd, teacher_prefix)
 
     def _build_teachers(self, teacher: Optional[dict],
                         teacher_ckpt: Union[str, Sequence[str],
                                             None], teacher_kd: Optional[dict],
                         teacher_prefix: str) -> None:
-        if (teacher is None) != (teacher_ckpt is None):
-            raise ValueError('DGDPeerClassifier: model.teacher and '
-                             'model.teacher_ckpt must be given together')
+        if teacher_ckpt is None:
+            given = [
+                name for name, value in (('teacher', teacher), (
+                    'teacher_kd', teacher_kd), ('teacher_prefix',
+                                                teacher_prefix)) if value
+            ]
+            if given:
+                raise ValueError(
+                    f'DGDPeerClassifier: model.{given[0]} needs '
+                    'model.teacher_ckpt, the teacher\'s weights')
         ckpts = [teacher_ckpt] if isinstance(teacher_ckpt, str) else list(
             teacher_ckpt or [])
+        teacher = teacher or self.classifier_cfg
         self.teacher_ckpts = ckpts
         self.teacher_prefix = teacher_prefix
         # torch's ModuleList: init_weights leaves the teachers alone, their
@@ -196,15 +216,27 @@ class DGDPeerClassifier(BaseModel):
             peer.load_state_dict(fresh.state_dict())
 
     def _load_teachers(self) -> None:
-        revise = [(r'^module\.', '')]
-        if self.teacher_prefix:
-            revise.append((f'^{re.escape(self.teacher_prefix)}', ''))
         for module, ckpt in zip(self.teachers, self.teacher_ckpts):
-            load_checkpoint(module,
-                            ckpt,
-                            map_location='cpu',
-                            strict=True,
-                            revise_keys=revise)
+            if '://' not in ckpt and not osp.isfile(ckpt):
+                raise FileNotFoundError(
+                    f'DGDPeerClassifier: model.teacher_ckpt {ckpt!r} does '
+                    'not exist (train the teacher first, or set the path '
+                    'with --cfg-options model.teacher_ckpt=PATH)')
+            checkpoint = CheckpointLoader.load_checkpoint(ckpt,
+                                                          map_location='cpu')
+            try:
+                weights = select_prefix(all_peer_weights(checkpoint),
+                                        self.teacher_prefix, ckpt)
+            except (KeyError, ValueError) as error:
+                raise ValueError('DGDPeerClassifier: model.teacher_prefix: '
+                                 f'{error.args[0]}') from None
+            # strict: a teacher that does not match its config must not
+            # train the peers with half-random logits
+            load_state_dict(module, weights, strict=True)
+            print_log(
+                f'DGDPeerClassifier: teacher loaded from {ckpt} '
+                f'(keys under {self.teacher_prefix!r})',
+                logger='current')
 
     def train(self, mode: bool = True) -> 'DGDPeerClassifier':
         """Set train mode; the teachers always stay in eval mode."""

@@ -1,8 +1,10 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Soft-target distillation loss used by DGD's distillation branch."""
+from typing import Optional
+
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 
 
@@ -46,7 +48,7 @@ def soft_target_kd_loss(student: torch.Tensor,
 
 
 @MODELS.register_module()
-class PeerKDLoss(nn.Module):
+class PeerKDLoss(BaseModule):
     """Distillation from soft targets (DGD, arXiv 2004.12311).
 
     ``loss_weight * T^2 * CE(softmax(z_t / T), softmax(z_s / T))``, see
@@ -57,13 +59,15 @@ class PeerKDLoss(nn.Module):
         loss_weight (float): Weight of the term. Defaults to 1.0.
         soften_teacher (bool): Divide the teacher logits by T. Defaults to
             True; False reproduces the official ``distillation.py``.
+        init_cfg (dict, optional): Defaults to None (no parameters).
     """
 
     def __init__(self,
                  temperature: float = 2.0,
                  loss_weight: float = 1.0,
-                 soften_teacher: bool = True) -> None:
-        super().__init__()
+                 soften_teacher: bool = True,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
         if temperature <= 0:
             raise ValueError(f'PeerKDLoss: temperature must be > 0, got '
                              f'{temperature}')

@@ -12,14 +12,21 @@ Layer level, per conv layer (official ``grafting.py``):
 Filter level, per output channel j of a conv followed by a BN
 (official ``filter_level_grafting.py``):
 :math:`w_j = |\\gamma^{i}_j| / (|\\gamma^{i}_j| + |\\gamma^{i-1}_j|)`,
-filter j and BN channel j are mixed with :math:`w_j`.
+filter j and BN channel j are mixed with :math:`w_j`. With ``mix_inputs``
+(the official code), input channel j of the next such conv is first mixed
+with the :math:`w_j` of the BN that produced it:
+:math:`W[o, j] \\leftarrow w_o (w'_j W_i + (1-w'_j) W_{i-1})[o, j] +
+(1-w_o) W_{i-1}[o, j]`.
 
-BN and FC layers (``bn_fc_mode``):
+Modules that are not convs, or at filter level not in a conv-BN pair
+(``bn_fc_mode``):
 
-- ``'last_conv'`` (official CIFAR code): a module that is not a conv reuses
-  the alpha of the last conv before it (the code's stale variable).
+- ``'last_conv'`` (official layer-level code): a module that is not a conv
+  reuses the alpha of the last conv before it (the code's stale variable).
 - ``'own'`` (ours): every module with a ``weight`` gets the alpha of its own
   weight entropy (BN from its gamma, FC from its matrix).
+- ``'keep'`` (official filter-level code, which leaves the FC alone): they
+  keep their own weights (alpha 1).
 """
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -30,7 +37,7 @@ from .grafting_math import grafting_coefficient, weight_entropy
 
 StateDict = Dict[str, torch.Tensor]
 GRAFT_LEVELS = ('layer', 'filter')
-BN_FC_MODES = ('last_conv', 'own')
+BN_FC_MODES = ('last_conv', 'own', 'keep')
 
 
 def _group_by_module(state_dict: StateDict) -> 'OrderedDict[str, List[str]]':
@@ -104,6 +111,8 @@ def _layer_alphas(own: StateDict, other: StateDict, groups: Sequence[str],
         if _is_conv(own, prefix):
             last_conv = _entropy_alpha(own, other, prefix, a, c)
             alphas[prefix] = last_conv
+        elif bn_fc_mode == 'keep':
+            alphas[prefix] = 1.0
         elif has_weight and (bn_fc_mode == 'own' or last_conv is None):
             alphas[prefix] = _entropy_alpha(own, other, prefix, a, c)
         elif last_conv is not None:
@@ -124,6 +133,37 @@ def _conv_bn_pairs(own: StateDict, groups: Sequence[str]) -> Dict[str, str]:
     return pairs
 
 
+def unpaired_convs(state_dict: StateDict) -> List[str]:
+    """The convs that filter-level grafting cannot mix filter by filter:
+    no BN of their width follows them, so they use ``bn_fc_mode``.
+
+    Args:
+        state_dict (dict[str, Tensor]): A network's weights.
+
+    Returns:
+        list[str]: The convs' module names, in state-dict order.
+    """
+    groups = _group_by_module(state_dict)
+    pairs = _conv_bn_pairs(state_dict, groups)
+    return [p for p in groups if _is_conv(state_dict, p) and p not in pairs]
+
+
+def _input_weights(
+        own: StateDict, pairs: Dict[str, str],
+        channel_w: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """For each paired conv, the w of the previous pair's BN when its
+    channels are this conv's input channels (official chain of convs)."""
+    inputs: Dict[str, torch.Tensor] = {}
+    previous: Optional[str] = None
+    for conv in pairs:
+        if previous is not None:
+            w = channel_w[pairs[previous]]
+            if _weight(own, conv).shape[1] == w.numel() > 1:
+                inputs[conv] = w
+        previous = conv
+    return inputs
+
+
 def _channel_weights(own: StateDict, other: StateDict,
                      bn: str) -> torch.Tensor:
     mine = _weight(own, bn).abs().float()
@@ -139,7 +179,8 @@ def graft_state_dict(
         level: str = 'layer',
         a: float = 0.4,
         c: float = 500.0,
-        bn_fc_mode: str = 'last_conv') -> Tuple[StateDict, Dict[str, float]]:
+        bn_fc_mode: str = 'last_conv',
+        mix_inputs: bool = True) -> Tuple[StateDict, Dict[str, float]]:
     """Graft ``other`` into ``own`` and return the new weights.
 
     Args:
@@ -149,8 +190,11 @@ def graft_state_dict(
         a (float): Amplitude A of the layer-level alpha. Defaults to 0.4.
         c (float): Sharpness c of the layer-level alpha. Defaults to 500.0.
         bn_fc_mode (str): How modules that are not convs (or, at filter
-            level, not a conv-BN pair) are grafted: ``'last_conv'`` or
-            ``'own'``. Defaults to ``'last_conv'``.
+            level, not a conv-BN pair) are grafted: ``'last_conv'``,
+            ``'own'`` or ``'keep'``. Defaults to ``'last_conv'``.
+        mix_inputs (bool): Filter level: also mix a paired conv's input
+            channels with the w of the BN before it, as the official code
+            does. Defaults to True.
 
     Returns:
         tuple: the grafted state dict (new tensors) and, per module, the
@@ -161,22 +205,39 @@ def graft_state_dict(
     groups = _group_by_module(own)
     alphas = _layer_alphas(own, other, groups, a, c, bn_fc_mode)
     weights = {p: torch.tensor(v) for p, v in alphas.items()}
+    inputs: Dict[str, torch.Tensor] = {}
     if level == 'filter':
-        for conv, bn in _conv_bn_pairs(own, groups).items():
-            w = _channel_weights(own, other, bn)
-            weights[conv] = w
-            weights[bn] = w
-            alphas[conv] = alphas[bn] = float(w.mean())
+        pairs = _conv_bn_pairs(own, groups)
+        channel_w = {bn: _channel_weights(own, other, bn) for bn in
+                     pairs.values()}
+        for conv, bn in pairs.items():
+            weights[conv] = weights[bn] = channel_w[bn]
+            alphas[conv] = alphas[bn] = float(channel_w[bn].mean())
+        if mix_inputs:
+            inputs = _input_weights(own, pairs, channel_w)
     grafted: StateDict = {}
     for prefix, keys in groups.items():
         for key in keys:
-            w = weights[prefix].to(own[key].device)
-            if w.ndim == 1 and own[key].ndim > 1:
-                w = w.reshape(-1, *([1] * (own[key].ndim - 1)))
-            grafted[key] = _mix(
-                own[key], other[key],
-                w.to(own[key].dtype) if own[key].is_floating_point() else w)
+            mine = own[key]
+            if prefix in inputs and key.endswith('weight'):
+                mine = _mix(mine, other[key],
+                            _along(inputs[prefix], mine, dim=1))
+            grafted[key] = _mix(mine, other[key],
+                                _along(weights[prefix], mine, dim=0))
     return grafted, alphas
+
+
+def _along(w: torch.Tensor, tensor: torch.Tensor, dim: int) -> torch.Tensor:
+    """A scalar ``w``, or a per-channel ``w`` shaped to broadcast along
+    ``dim`` of ``tensor``."""
+    w = w.to(tensor.device)
+    if tensor.is_floating_point():
+        w = w.to(tensor.dtype)
+    if w.ndim == 1 and tensor.ndim > 1:
+        shape = [1] * tensor.ndim
+        shape[dim] = -1
+        w = w.reshape(shape)
+    return w
 
 
 def ring_graft(state_dicts: Sequence[StateDict],

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 
@@ -19,10 +19,12 @@ def train(cfg: str,
           work_dir: Path,
           data: Path,
           *extra: str,
-          port: Optional[int] = None) -> str:
-    """Run one training; ``port`` runs it on 2 processes. Returns the
-    output and rank 0's log files."""
+          port: Optional[int] = None,
+          options: Sequence[str] = ()) -> str:
+    """Run one training; ``port`` runs it on 2 processes, ``options`` are
+    more ``--cfg-options``. Returns the output and rank 0's log files."""
     options = [
+        *options,
         f'train_dataloader.dataset.data_root={data}/',
         f'val_dataloader.dataset.data_root={data}/',
         f'test_dataloader.dataset.data_root={data}/',

@@ -39,18 +39,22 @@ def main(rank: int, port: int, folder: str) -> None:
         inputs, samples = batch()
         losses = model(inputs, samples, mode='loss')
         hook = FilterGraftingHook(level='filter')
-        # the end of the first of 2 epochs, where CheckpointHook saves
+        # the end of the first of 2 epochs, where CheckpointHook saves; the
+        # graft follows when the second starts
         runner = SimpleNamespace(
             model=model,
             message_hub=MessageHub.get_current_instance(),
             logger=MMLogger.get_current_instance(),
             optim_wrapper=OptimWrapper(
                 torch.optim.SGD(model.parameters(), lr=0.1)),
+            param_schedulers=None,
             hooks=[CheckpointHook(interval=1)],
             epoch=0,
             iter=3,
             max_epochs=2)
         hook.after_train_epoch(runner)
+        runner.epoch = 1
+        hook.before_train_epoch(runner)
         sampler = PeerSampler(list(range(5)), shuffle=True)
         model.eval()
         model.eval_peer = 1

@@ -21,11 +21,23 @@ CONFIGS = sorted(p for p in (Path(__file__).resolve().parents[2] / 'configs' /
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
 def test_config_variant_matches_its_name(path):
     cfg = Config.fromfile(str(path))
-    variant = path.stem.split('_')[0].split('-')[-1]
+    name = path.stem.split('_')[0]
+    variant = name.split('-')[-1]
+    offline = '-offline-' in name
     hooks = [h['type'] for h in cfg.get('custom_hooks', [])]
     assert ('FilterGraftingHook' in hooks) == (variant in ('grafting', 'dgd'))
-    assert (cfg.model.get('online_kd')
-            is not None) == (variant in ('distillation', 'dgd'))
+    # official: "dlr" per peer for grafting, lr 0.1 for baseline and KD
+    paramwise = cfg.optim_wrapper.get('paramwise_cfg') or {}
+    assert (paramwise.get('peer_lr_mult') == 'dlr') == (variant in ('grafting',
+                                                                    'dgd'))
+    online = variant in ('distillation', 'dgd') and not offline
+    assert (cfg.model.get('online_kd') is not None) == online
+    assert (cfg.model.get('teacher_ckpt') is not None) == offline
+    if offline:
+        # the teacher is peer 0 of the matching baseline run
+        baseline = path.stem.replace('offline-distillation', 'baseline')
+        assert f'/{baseline}/' in cfg.model.teacher_ckpt
+        assert cfg.model.teacher_prefix == 'peers.0.'
     assert cfg.model.type == 'DGDPeerClassifier'
     if 'cifar' in path.stem:
         opt = cfg.optim_wrapper.optimizer
@@ -36,14 +48,34 @@ def test_config_variant_matches_its_name(path):
         assert cfg.model.classifier.head.num_classes == classes
 
 
-def test_cifar_resnet56_depth():
+def test_cifar_resnet56_depth_and_shortcuts():
     init_default_scope('mmpretrain')
     backbone = MODELS.build(dict(type='CifarResNet', depth=56))
     convs = [n for n, p in backbone.named_parameters() if p.ndim == 4]
-    # 1 stem conv + 27 blocks x 2 convs (+ 2 shortcut convs) + FC = 56
-    assert len(convs) == 1 + 54 + 2
+    # option A (default, as the grafting code's model): 1 stem conv + 27
+    # blocks x 2 convs, + FC = 56 layers; 0.85M parameters with a 10-class FC
+    assert len(convs) == 1 + 54
+    params = sum(p.numel() for p in backbone.parameters()) + 64 * 10 + 10
+    assert abs(params - 0.85e6) < 0.005e6
+    out = backbone(torch.rand(2, 3, 32, 32))[-1]
+    assert out.shape == (2, 64, 8, 8)
+    option_b = MODELS.build(dict(type='CifarResNet', depth=56, shortcut='B'))
+    assert sum(p.ndim == 4 for p in option_b.parameters()) == 1 + 54 + 2
     with pytest.raises(KeyError):
         MODELS.build(dict(type='CifarResNet', depth=50))
+    with pytest.raises(ValueError, match='shortcut'):
+        MODELS.build(dict(type='CifarResNet', shortcut='C'))
+
+
+def test_option_a_shortcut_subsamples_and_pads_with_zeros():
+    init_default_scope('mmpretrain')
+    backbone = MODELS.build(dict(type='CifarResNet', depth=20))
+    shortcut = backbone.layer2[0].downsample
+    x = torch.rand(1, 16, 8, 8)
+    y = shortcut(x)
+    assert y.shape == (1, 32, 4, 4)
+    torch.testing.assert_close(y[:, 8:24], x[:, :, ::2, ::2])
+    assert y[:, :8].abs().sum() == 0 and y[:, 24:].abs().sum() == 0
 
 
 def test_cifar_mobilenetv2_keeps_a_4x4_map():

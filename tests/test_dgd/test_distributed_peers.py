@@ -59,12 +59,15 @@ def test_two_process_grafting_and_kd_equal_single_process(tmp_path, free_port):
         for key, value in single.peers[rank].state_dict().items():
             torch.testing.assert_close(got['state'][key], value)
         assert got['alphas'] == [hook.mean_alphas[rank]]
-        # every rank holds all peers' grafted weights for rank 0's checkpoint
+        # every rank holds all peers' weights for rank 0's checkpoint, as
+        # they were before the graft (the official loop saves, then grafts)
         for peer, state in enumerate(got['rank_states']):
             assert state['iter'] == 3
+            assert state['peer']['backbone.conv1.weight'].device.type == 'cpu'
             torch.testing.assert_close(
                 state['peer']['backbone.conv1.weight'],
-                single.peers[peer].state_dict()['backbone.conv1.weight'])
+                torch.load(tmp_path /
+                           f'peer{peer}.pth')['backbone.conv1.weight'])
         # every rank evaluates with peer 1's network, or all peers' mean
         single.eval()
         single.eval_peer = 1

@@ -50,6 +50,15 @@ def test_counts_invalid_filters_by_hand(tmp_path, capsys):
     assert png.stat().st_size > 1000
 
 
+def test_1d_convs_are_rows_too_as_grafting_treats_them():
+    conv1d = torch.zeros(2, 3, 5)
+    conv1d[1] = 1.0  # L1 = 15: valid; filter 0 is all zeros
+    rows = _tool().filter_validity({'temporal.weight': conv1d})
+    assert [(r['layer'], r['filters'], r['invalid']) for r in rows] == [
+        ('temporal', 2, 1)
+    ]
+
+
 def test_one_peer_per_rank_lists_every_ranks_peer(tmp_path):
     tool = _tool()
     ckpt = tmp_path / 'per_rank.pth'

@@ -6,9 +6,10 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
 import projects.dgd  # noqa: F401
+import projects.dgd.peer_classifier as peer_classifier
 from projects.dgd import DGDPeerClassifier, soft_target_kd_loss
 
-from ._tiny import CLASSIFIER, batch, peer_cfg
+from ._tiny import CLASSIFIER, KD, batch, peer_cfg
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +89,52 @@ def test_offline_teacher_is_loaded_frozen_and_in_eval(tmp_path):
     torch.testing.assert_close(losses['peer0.loss_teacher'], expected)
 
 
+def _student_of_a_dgd_checkpoint(tmp_path, prefix: str):
+    """A 2-peer DGD checkpoint, and a 1-peer model taught by ``prefix``."""
+    trained = MODELS.build(peer_cfg(num_peers=2, peer_seed=3))
+    ckpt = tmp_path / 'dgd.pth'
+    torch.save({'state_dict': trained.state_dict()}, ckpt)
+    student = MODELS.build(
+        peer_cfg(num_peers=1, teacher_ckpt=str(ckpt), teacher_prefix=prefix))
+    return trained, student
+
+
+def test_teacher_defaults_to_a_peer_of_a_dgd_checkpoint(tmp_path):
+    trained, model = _student_of_a_dgd_checkpoint(tmp_path, 'peers.1.')
+    model.init_weights()
+    assert len(model.teachers) == 1
+    for key, value in trained.peers[1].state_dict().items():
+        torch.testing.assert_close(model.teachers[0].state_dict()[key],
+                                   value)
+
+
+def test_teacher_prefix_that_matches_nothing_lists_the_peers(tmp_path):
+    _, model = _student_of_a_dgd_checkpoint(tmp_path, 'peers.5.')
+    with pytest.raises(ValueError,
+                       match=r"teacher_prefix.*'peers\.5\.'.*peers\.0\., "
+                       r"peers\.1\."):
+        model.init_weights()
+
+
+def test_online_kd_without_a_second_peer_is_reported(monkeypatch):
+    logged = []
+    monkeypatch.setattr(peer_classifier, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    MODELS.build(peer_cfg(num_peers=1, online_kd=KD))
+    assert any('no loss_kd' in line for line in logged)
+    logged.clear()
+    MODELS.build(peer_cfg(num_peers=2, online_kd=KD))
+    assert logged == []
+
+
+def test_missing_teacher_checkpoint_names_the_field(tmp_path):
+    model = MODELS.build(
+        peer_cfg(num_peers=1, teacher_ckpt=str(tmp_path / 'absent.pth')))
+    with pytest.raises(FileNotFoundError,
+                       match=r'model\.teacher_ckpt .*absent\.pth'):
+        model.init_weights()
+
+
 def test_bad_configs_name_the_field():
     with pytest.raises(ValueError, match='num_peers'):
         MODELS.build(peer_cfg(num_peers=0))
@@ -95,6 +142,10 @@ def test_bad_configs_name_the_field():
         MODELS.build(peer_cfg(num_peers=2, eval_peer=2))
     with pytest.raises(ValueError, match='teacher_ckpt'):
         MODELS.build(peer_cfg(teacher=CLASSIFIER))
+    with pytest.raises(ValueError, match=r'model\.teacher_kd needs'):
+        MODELS.build(peer_cfg(teacher_kd=KD))
+    with pytest.raises(ValueError, match=r'model\.teacher_prefix needs'):
+        MODELS.build(peer_cfg(teacher_prefix='peers.0.'))
     with pytest.raises(RuntimeError, match='mode'):
         MODELS.build(peer_cfg())(torch.zeros(1, 3, 8, 8), mode='fit')
 

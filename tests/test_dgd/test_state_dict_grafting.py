@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from projects.dgd import grafting_coefficient, ring_graft, weight_entropy
-from projects.dgd.state_dict_grafting import graft_state_dict
+from projects.dgd.state_dict_grafting import graft_state_dict, unpaired_convs
 
 
 def _net(seed: int, scale: float = 1.0) -> dict:
@@ -67,6 +67,56 @@ def test_filter_level_mixes_channel_by_channel():
     torch.testing.assert_close(
         out['fc.weight'],
         alpha * own['fc.weight'] + (1 - alpha) * other['fc.weight'])
+
+
+def _chain(seed: int) -> dict:
+    """conv1 (2 filters) -> bn1 -> conv2 (3 filters, 2 inputs) -> bn2."""
+    g = torch.Generator().manual_seed(seed)
+    net = {}
+    for name, out, inp in (('1', 2, 1), ('2', 3, 2)):
+        net[f'conv{name}.weight'] = torch.randn(out, inp, 3, 3, generator=g)
+        net[f'bn{name}.weight'] = torch.rand(out, generator=g) + 0.1
+        net[f'bn{name}.bias'] = torch.randn(out, generator=g)
+        net[f'bn{name}.running_mean'] = torch.randn(out, generator=g)
+        net[f'bn{name}.running_var'] = torch.rand(out, generator=g) + 0.5
+    return net
+
+
+def test_filter_level_mixes_the_next_convs_inputs_as_the_official_code():
+    own, other = _chain(0), _chain(1)
+    w1 = own['bn1.weight'] / (own['bn1.weight'] + other['bn1.weight'])
+    w2 = own['bn2.weight'] / (own['bn2.weight'] + other['bn2.weight'])
+    out, _ = graft_state_dict(own, other, level='filter')
+    a, b = own['conv2.weight'], other['conv2.weight']
+    # official order: input channel j with bn1's w_j, then filter o with
+    # bn2's w_o, element by element
+    expected = torch.empty_like(a)
+    for o in range(3):
+        for j in range(2):
+            mixed = w1[j] * a[o, j] + (1 - w1[j]) * b[o, j]
+            expected[o, j] = w2[o] * mixed + (1 - w2[o]) * b[o, j]
+    torch.testing.assert_close(out['conv2.weight'], expected)
+    # conv1 has no BN before it: its filters only
+    torch.testing.assert_close(
+        out['conv1.weight'],
+        w1.view(2, 1, 1, 1) * own['conv1.weight'] +
+        (1 - w1.view(2, 1, 1, 1)) * other['conv1.weight'])
+    plain, _ = graft_state_dict(own, other, level='filter', mix_inputs=False)
+    torch.testing.assert_close(
+        plain['conv2.weight'],
+        w2.view(3, 1, 1, 1) * a + (1 - w2.view(3, 1, 1, 1)) * b)
+
+
+def test_bn_fc_mode_keep_leaves_the_fc_alone():
+    own, other = _net(0), _net(1)
+    out, alphas = graft_state_dict(own, other, level='filter',
+                                   bn_fc_mode='keep')
+    torch.testing.assert_close(out['fc.weight'], own['fc.weight'])
+    torch.testing.assert_close(out['fc.bias'], own['fc.bias'])
+    assert alphas['fc'] == 1.0
+    assert unpaired_convs(own) == []
+    del own['bn.weight']  # the conv is no longer followed by a BN
+    assert unpaired_convs(own) == ['conv']
 
 
 def test_filter_level_zero_gammas_mix_half_half():

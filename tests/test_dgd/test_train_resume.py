@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from projects.dgd import ring_graft
+
 from ._demo_run import CFG_2_PEERS, CFG_PER_RANK, load, train
 
 
@@ -46,18 +48,24 @@ def _peer(state: dict, index: int) -> dict:
 def test_demo_grafts_distils_and_resumes_exactly(tmp_path, toy_cls,
                                                  two_peers):
     logs, straight = two_peers['logs'], two_peers['work_dir']
-    assert 'FilterGraftingHook: graft 2' in logs and 'peer1.loss_kd' in logs
+    # train, validate, save, then graft (official order): 2 epochs, 1 graft
+    assert 'FilterGraftingHook: graft 1' in logs and 'peer1.loss_kd' in logs
+    assert 'FilterGraftingHook: graft 2' not in logs
     assert 'accuracy/top1' in logs
     final = load(straight / 'epoch_2.pth')
-    assert final['dgd_grafting']['num_grafts'] == 2
+    assert final['dgd_grafting']['num_grafts'] == 1
     weights = final['state_dict']
-    # with N = 2, alpha_1 = 1 - alpha_0 (arctan is odd): a graft makes the
-    # two peers equal; they diverge again through their different lrs
-    torch.testing.assert_close(weights['peers.0.backbone.conv1.weight'],
-                               weights['peers.1.backbone.conv1.weight'])
-    first = load(straight / 'epoch_1.pth')['state_dict']
-    assert not torch.equal(first['peers.0.head.fc.weight'],
-                           weights['peers.0.head.fc.weight'])
+    first = load(straight / 'epoch_1.pth')
+    assert first['dgd_grafting']['num_grafts'] == 0
+    # the graft at the start of epoch 2 mixed the checkpointed epoch-1 peers
+    grafted, _ = ring_graft([_peer(first['state_dict'], i) for i in (0, 1)],
+                            level='layer')
+    # with N = 2, alpha_1 = 1 - alpha_0 (arctan is odd): the graft makes the
+    # two peers equal; their different lrs make them diverge again
+    torch.testing.assert_close(grafted[0]['backbone.conv1.weight'],
+                               grafted[1]['backbone.conv1.weight'])
+    assert not torch.allclose(weights['peers.0.backbone.conv1.weight'],
+                              weights['peers.1.backbone.conv1.weight'])
 
     again = _resume(straight, tmp_path / 'resumed', CFG_2_PEERS, toy_cls)
     assert again['dgd_grafting'] == final['dgd_grafting']
@@ -69,7 +77,7 @@ def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
     straight = tmp_path / 'straight'
     logs = train(CFG_PER_RANK, straight, toy_cls, port=free_port())
     # rank 0 logs its own peer
-    assert 'FilterGraftingHook: graft 2' in logs and 'peer0.loss_kd' in logs
+    assert 'FilterGraftingHook: graft 1' in logs and 'peer0.loss_kd' in logs
     final = load(straight / 'epoch_2.pth')
     ranks = final['dgd_rank_states']
     assert [r['iter'] for r in ranks] == [final['meta']['iter']] * 2
@@ -81,6 +89,12 @@ def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
     _assert_same(_peer(final['state_dict'], 0), ranks[0]['peer'])
     lrs = [r['optimizer']['param_groups'][0]['lr'] for r in ranks]
     assert lrs == pytest.approx([0.05, 0.1])
+    # each rank's schedulers, with its own base lrs, are in the checkpoint
+    # (mmengine appends the optimizer's configured lr as a last base value)
+    for rank, lr in zip((0, 1), (0.05, 0.1)):
+        groups = ranks[rank]['optimizer']['param_groups']
+        bases = ranks[rank]['param_schedulers'][0]['base_values']
+        assert bases[:len(groups)] == pytest.approx([lr] * len(groups))
 
     again = _resume(straight,
                     tmp_path / 'resumed',
@@ -89,5 +103,16 @@ def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
                     port=free_port())
     assert again['dgd_grafting'] == final['dgd_grafting']
     for rank in (0, 1):
-        _assert_same(again['dgd_rank_states'][rank]['peer'],
-                     ranks[rank]['peer'])
+        resumed = again['dgd_rank_states'][rank]
+        _assert_same(resumed['peer'], ranks[rank]['peer'])
+        # the rank's own momentum and schedulers came back, not rank 0's
+        momentum = {
+            k: v['momentum_buffer']
+            for k, v in resumed['optimizer']['state'].items()
+        }
+        _assert_same(
+            momentum, {
+                k: v['momentum_buffer']
+                for k, v in ranks[rank]['optimizer']['state'].items()
+            })
+        assert resumed['param_schedulers'] == ranks[rank]['param_schedulers']

@@ -8,9 +8,10 @@ reactivate such filters and raise the layers' entropy::
     python tools/analysis/filter_validity.py A.pth B.pth --threshold 0.1 \\
         --plot validity.png
 
-Every conv weight (4-D tensor) of each checkpoint's ``state_dict`` is a row;
-DGD checkpoints list each peer's layers (``peers.<i>.``), those of one peer
-per rank too (rank g's peer, kept in ``dgd_rank_states``, as ``peers.<g>.``).
+Every conv weight (3-D or more, as grafting detects convs) of each
+checkpoint's ``state_dict`` is a row; DGD checkpoints list each peer's
+layers (``peers.<i>.``), those of one peer per rank too (rank g's peer,
+kept in ``dgd_rank_states``, as ``peers.<g>.``).
 """
 import argparse
 import os.path as osp
@@ -23,6 +24,7 @@ sys.path.insert(0,
                 osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from projects.dgd.grafting_math import weight_entropy  # noqa: E402
+from projects.dgd.peer_checkpoint import all_peer_weights  # noqa: E402
 
 
 def filter_validity(state_dict: Dict[str, torch.Tensor],
@@ -41,9 +43,9 @@ def filter_validity(state_dict: Dict[str, torch.Tensor],
     """
     rows = []
     for key, value in state_dict.items():
-        if not key.endswith('weight') or value.ndim != 4:
+        if not key.endswith('weight') or value.ndim < 3:
             continue
-        l1 = value.detach().float().abs().sum(dim=(1, 2, 3))
+        l1 = value.detach().float().abs().flatten(1).sum(dim=1)
         rows.append(
             dict(layer=key[:-len('.weight')],
                  filters=int(l1.numel()),
@@ -58,17 +60,12 @@ def load_state_dict(path: str) -> Dict[str, torch.Tensor]:
     if not osp.isfile(path):
         raise FileNotFoundError(f'filter_validity: no checkpoint at {path}')
     ckpt = torch.load(path, map_location='cpu', weights_only=False)
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
-    if not isinstance(state, dict):
+    if not isinstance(ckpt, dict):
         raise ValueError(f'filter_validity: {path} holds no state_dict')
-    ranks = ckpt.get('dgd_rank_states')
-    if ranks:
-        state = {k: v for k, v in state.items() if not k.startswith('peers.')}
-        for rank, saved in enumerate(ranks):
-            state.update(
-                {f'peers.{rank}.{k}': v
-                 for k, v in saved['peer'].items()})
-    return state
+    try:
+        return all_peer_weights(ckpt)
+    except ValueError as error:
+        raise ValueError(f'filter_validity: {path}: {error}') from None
 
 
 def format_table(names: Sequence[str], tables: Sequence[List[dict]]) -> str:

@@ -1,8 +1,9 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
-"""Run the four DGD demo variants on the CPU and print one table.
+"""Run the DGD demo variants on the CPU and print one table.
 
-baseline / grafting / distillation / DGD, 2 tiny CIFAR ResNet-20 peers on
-the generated colour set (written if missing)::
+baseline / grafting / distillation / DGD, and offline distillation from
+peer 0 of the baseline run; 2 tiny CIFAR ResNet-20 peers on the generated
+colour set (written if missing)::
 
     python tools/misc/dgd_demo.py --data data/toy --work-dir work_dirs/dgd
 
@@ -23,7 +24,10 @@ sys.path.insert(0, osp.join(REPO, 'tools', 'misc'))
 from filter_validity import filter_validity, load_state_dict  # noqa: E402
 from make_toy_data import make_toy_data  # noqa: E402
 
-VARIANTS = ('baseline', 'grafting', 'distillation', 'dgd')
+# the offline variant's teacher is peer 0 of the baseline run, so the
+# baseline goes first
+VARIANTS = ('baseline', 'grafting', 'distillation', 'dgd',
+            'offline-distillation')
 CFG = 'configs/dgd/dgd-demo-{}_resnet20-tiny_2peers-4e_toy-cls.py'
 
 
@@ -39,6 +43,9 @@ def run_variant(variant: str, data: str, work_dir: str, epochs: int) -> dict:
         f'test_dataloader.dataset.data_root={cls_root}',
         f'train_cfg.max_epochs={epochs}', f'train_cfg.val_interval={epochs}'
     ]
+    if variant.startswith('offline'):
+        teacher = osp.join(work_dir, 'baseline', f'epoch_{epochs}.pth')
+        cmd.append(f'model.teacher_ckpt={osp.abspath(teacher)}')
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f'{variant} failed:\n{proc.stderr[-3000:]}')
@@ -60,12 +67,18 @@ def main() -> None:
     parser.add_argument('--data', default='data/toy')
     parser.add_argument('--work-dir', default='work_dirs/dgd_demo')
     parser.add_argument('--epochs', type=int, default=4)
+    parser.add_argument('--variants',
+                        nargs='+',
+                        choices=VARIANTS,
+                        default=list(VARIANTS),
+                        help='variants to run, in this order (offline '
+                        'distillation needs the baseline run)')
     args = parser.parse_args()
     if not osp.isdir(osp.join(args.data, 'cls')):
         make_toy_data(args.data)
     results = {
         v: run_variant(v, args.data, args.work_dir, args.epochs)
-        for v in VARIANTS
+        for v in args.variants
     }
     print('| variant | peer-0 top-1 (%) | invalid filters (L1<0.1) | '
           'mean conv entropy |')

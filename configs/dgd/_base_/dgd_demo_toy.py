@@ -25,13 +25,9 @@ model = dict(_delete_=True,
 train_dataloader = dict(batch_size=8, sampler=dict(seed=0))
 val_dataloader = dict(batch_size=16)
 test_dataloader = val_dataloader
+# the grafting variants add the per-peer "dlr" (./dgd_variant_grafting.py)
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
-    # official "dlr": peer i of N gets lr * (1 + cos(pi * (N - i) / N)) / 2,
-    # i = 1..N; for N = 2: 0.5 and 1. Without it two grafted peers stay equal.
-    # The constructor applies it to peers in one process and per rank alike.
-    constructor='DGDOptimWrapperConstructor',
-    paramwise_cfg=dict(peer_lr_mult='dlr'))
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, milestones=[3], gamma=0.1)
 ]

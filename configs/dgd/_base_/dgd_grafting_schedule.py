@@ -4,13 +4,11 @@
 _base_ = 'mmpretrain::_base_/default_runtime.py'
 
 custom_imports = dict(imports=['projects.dgd'], allow_failed_imports=False)
+# (the grafting variants add the official "dlr" per peer,
+# ./dgd_variant_grafting.py; baseline and distillation train at lr 0.1 as
+# the official baseline.py and distillation.py)
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4),
-    # official "dlr": peer i of N gets lr * (1 + cos(pi * (N - i) / N)) / 2,
-    # i = 1..N; for N = 2: 0.5 and 1. Without it two grafted peers stay equal.
-    # The constructor applies it to peers in one process and per rank alike.
-    constructor='DGDOptimWrapperConstructor',
-    paramwise_cfg=dict(peer_lr_mult='dlr'))
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
 param_scheduler = dict(type='MultiStepLR',
                        by_epoch=True,
                        milestones=[60, 120, 180],
