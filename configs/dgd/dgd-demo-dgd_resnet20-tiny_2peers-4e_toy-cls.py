@@ -1,5 +1,5 @@
 # CPU demo, grafting every epoch + online distillation (our DGD reconstruction)
-# (tools/misc/dgd_demo.py runs all four).
+# (tools/misc/dgd_demo.py runs all five variants).
 _base_ = [
     './_base_/dgd_demo_toy.py',
     './_base_/dgd_variant_grafting.py',

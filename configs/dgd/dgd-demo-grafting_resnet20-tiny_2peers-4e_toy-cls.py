@@ -1,5 +1,5 @@
 # CPU demo, layer-level ring grafting every epoch (A=0.4, c=500)
-# (tools/misc/dgd_demo.py runs all four).
+# (tools/misc/dgd_demo.py runs all five variants).
 _base_ = [
     './_base_/dgd_demo_toy.py',
     './_base_/dgd_variant_grafting.py',
