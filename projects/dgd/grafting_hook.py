@@ -113,6 +113,7 @@ class FilterGraftingHook(Hook):
         own peer, which mmengine's broadcast of rank 0's initial weights
         replaced."""
         model = self._peer_model(runner)
+        model.rank_states_kept = True
         if model.distributed_peers and not self.loaded_checkpoint:
             model.reset_local_peers()
             runner.logger.info(

@@ -145,6 +145,10 @@ class DGDPeerClassifier(BaseModel):
         # their ranks when evaluation starts; a plain list, so that they are
         # neither in the state dict nor given to the optimizer
         self._eval_copies: Optional[List[nn.Module]] = None
+        # set by FilterGraftingHook, which keeps every rank's peer in the
+        # checkpoints; one peer per rank without it, they hold rank 0's only
+        self.rank_states_kept = False
+        self._warned_rank_states = False
         self.online_kd = MODELS.build(online_kd) if online_kd else None
         if online_kd and not distributed_peers and num_peers < 2:
             print_log(
@@ -309,6 +313,20 @@ class DGDPeerClassifier(BaseModel):
         dist.all_gather(gathered, detached[0].contiguous())
         return gathered
 
+    def _check_rank_states_kept(self) -> None:
+        if (self._warned_rank_states or self.rank_states_kept
+                or not self._across_ranks()):
+            return
+        self._warned_rank_states = True
+        print_log(
+            'DGDPeerClassifier: one peer per rank without '
+            'FilterGraftingHook: checkpoints will hold rank 0\'s peer only '
+            'and a resume gives it to every rank; add '
+            "custom_hooks=[dict(type='FilterGraftingHook', graft=False)] "
+            'to keep every rank\'s peer',
+            logger='current',
+            level=logging.WARNING)
+
     def _teacher_logits(self, inputs: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             return torch.stack(
@@ -320,6 +338,7 @@ class DGDPeerClassifier(BaseModel):
         if inputs.shape[0] == 0:
             raise ValueError('DGDPeerClassifier.loss: the batch is empty '
                              '(check train_dataloader.batch_size/dataset)')
+        self._check_rank_states_kept()
         local = [self._peer_logits(p, inputs) for p in self.peers]
         everyone = self._all_logits(local) if self.online_kd else []
         teacher = self._teacher_logits(inputs) if self.teacher_kd else None

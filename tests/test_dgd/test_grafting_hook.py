@@ -95,6 +95,9 @@ def test_graft_false_never_grafts():
     hook = FilterGraftingHook(graft=False)
     runner = _runner(2, epoch=1, iter=3)
     before = _states(runner.model)
+    hook.before_train(runner)
+    # the model no longer warns that rank states are not checkpointed
+    assert runner.model.rank_states_kept
     hook.before_train_epoch(runner)
     assert hook.num_grafts == 0
     for peer, state in zip(runner.model.peers, before):

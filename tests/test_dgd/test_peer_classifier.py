@@ -127,6 +127,23 @@ def test_online_kd_without_a_second_peer_is_reported(monkeypatch):
     assert logged == []
 
 
+def test_per_rank_peers_without_the_hook_are_reported_once(monkeypatch):
+    logged = []
+    monkeypatch.setattr(peer_classifier, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    model = MODELS.build(peer_cfg(num_peers=1))
+    monkeypatch.setattr(model, '_across_ranks', lambda: True)
+    inputs, samples = batch()
+    model(inputs, samples, mode='loss')
+    model(inputs, samples, mode='loss')
+    assert len(logged) == 1 and 'FilterGraftingHook' in logged[0]
+    kept = MODELS.build(peer_cfg(num_peers=1))
+    monkeypatch.setattr(kept, '_across_ranks', lambda: True)
+    kept.rank_states_kept = True  # what the hook sets before training
+    kept(inputs, samples, mode='loss')
+    assert len(logged) == 1
+
+
 def test_missing_teacher_checkpoint_names_the_field(tmp_path):
     model = MODELS.build(
         peer_cfg(num_peers=1, teacher_ckpt=str(tmp_path / 'absent.pth')))
