@@ -62,7 +62,9 @@ val_dataloader = dict(
     batch_size=8,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+    dataset=dict(data_root=data_root,
+                 img_list='val_list.txt',
+                 pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 max_iters = 3000

@@ -105,6 +105,8 @@ class DynamicAnchorAssigner(BaseAssigner):
         gt_inds = anchors.new_zeros((num_anchors, ), dtype=torch.long)
         labels = anchors.new_full((num_anchors, ), -1, dtype=torch.long)
         if num_gts == 0 or num_anchors == 0:
+            # an image whose faces are all ignore boxes: still ignore them
+            gt_inds[self._ignored(anchors, gt_instances_ignore)] = -1
             return AssignResult(num_gts, gt_inds,
                                 anchors.new_zeros((num_anchors, )), labels)
 
@@ -121,17 +123,26 @@ class DynamicAnchorAssigner(BaseAssigner):
         max_overlaps, _ = overlaps.max(dim=1)
 
         gt_inds[max_overlaps >= self.neg_iou_thr] = -1
-        if gt_instances_ignore is not None and self.ignore_iof_thr > 0 \
-                and len(gt_instances_ignore) > 0:
-            iof = self.iou_calculator(
-                anchors, gt_instances_ignore.bboxes, mode='iof')
-            gt_inds[iof.max(dim=1).values > self.ignore_iof_thr] = -1
+        gt_inds[self._ignored(anchors, gt_instances_ignore)] = -1
         gt_inds[is_pos] = best_gt[is_pos] + 1
         labels[is_pos] = gt_labels[best_gt[is_pos]]
         max_overlaps = torch.where(
             is_pos, overlaps.gather(1, best_gt[:, None]).squeeze(1),
             max_overlaps)
         return AssignResult(num_gts, gt_inds, max_overlaps, labels)
+
+    def _ignored(self, anchors: Tensor,
+                 gt_instances_ignore: Optional[InstanceData]) -> Tensor:
+        """Anchors whose IoF with an ignore box exceeds
+        ``ignore_iof_thr``."""
+        ignored = anchors.new_zeros((anchors.size(0), ), dtype=torch.bool)
+        if (gt_instances_ignore is None or self.ignore_iof_thr <= 0
+                or len(gt_instances_ignore) == 0 or anchors.size(0) == 0):
+            return ignored
+        iof = self.iou_calculator(anchors,
+                                  gt_instances_ignore.bboxes,
+                                  mode='iof')
+        return iof.max(dim=1).values > self.ignore_iof_thr
 
     @staticmethod
     def _rank_score(anchors: Tensor, gt_bboxes: Tensor,

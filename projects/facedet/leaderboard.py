@@ -17,7 +17,9 @@ def model_complexity(model: torch.nn.Module,
     Detectors run in mmdet's ``tensor`` mode (backbone, neck and head, no
     post-processing), as mmdet's ``get_flops`` tool does.
     """
-    inputs = torch.zeros(1, 3, *input_hw)
+    # on the model's device: get_model_complexity_info does not move inputs
+    device = next(model.parameters()).device
+    inputs = torch.zeros(1, 3, *input_hw, device=device)
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -29,18 +31,17 @@ def model_complexity(model: torch.nn.Module,
 
 def _metric_records(work_dir: str) -> List[dict]:
     """Every metric record mmengine wrote under ``work_dir``, oldest
-    first: validation scalars and test results."""
+    first: run by run (mmengine's timestamped folders), each run's
+    validation scalars before its test results."""
     records = []
-    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                          'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                line = line.strip()
-                if line:
-                    records.append(json.loads(line))
-    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.json'))):
-        with open(path) as f:
-            records.append(json.load(f))
+    for run in sorted(glob.glob(osp.join(work_dir, '*', ''))):
+        scalars = osp.join(run, 'vis_data', 'scalars.json')
+        if osp.isfile(scalars):
+            with open(scalars) as f:
+                records += [json.loads(line) for line in f if line.strip()]
+        for path in sorted(glob.glob(osp.join(run, '*.json'))):
+            with open(path) as f:
+                records.append(json.load(f))
     return [r for r in records if any('/' in k for k in r)]
 
 

@@ -100,6 +100,21 @@ def test_ignore_boxes_are_respected():
     assert (result.gt_inds > 0).any()
 
 
+def test_ignore_boxes_count_in_an_image_without_kept_faces():
+    anchors = _grid_anchors()
+    ignore = torch.tensor([[32., 32., 64., 64.]])
+    result = _assign(DynamicAnchorAssigner(ignore_iof_thr=0.5),
+                     anchors,
+                     torch.zeros((0, 4)),
+                     ignore=ignore)
+    ctr = (anchors[:, :2] + anchors[:, 2:]) / 2
+    inside = (ctr >= 36).all(1) & (ctr <= 60).all(1)
+    assert (result.gt_inds[inside] == -1).all()
+    # everything else is background
+    assert (result.gt_inds[~inside] >= 0).all()
+    assert (result.gt_inds == 0).sum() > 0 and (result.gt_inds > 0).sum() == 0
+
+
 def test_online_compensation_adds_well_regressed_anchors():
     anchors = _grid_anchors()
     face = torch.tensor([[20., 20., 44., 44.]])

@@ -100,6 +100,9 @@ def test_check_limits_on_tiny_config(limits, tmp_path):
     # fp32 weights: at least 4 bytes per parameter and buffer entry.
     assert result['size_mb'] >= result['params_m'] * 4e6 / 2**20
     assert result['deployed_latency_ms'] > 0 and result['latency_ms'] > 0
+    # the limit is judged on the whole inference, which includes the network
+    assert result['end_to_end_latency_ms'] > 0
+    assert 'end-to-end latency' in limits.format_report(result, args)
     assert result['pass'] == dict(size=True, latency=True,
                                   no_pretrained=True)
     report = limits.format_report(result, args)

@@ -74,6 +74,8 @@ def test_roc_by_hand(tmp_path):
     ('img\n2\n5 5 0 10 10 1\n', 'line 2: img announces 2 faces'),
     ('img\n1\n5 5 0 10\n', 'line 3: expected "major_r'),
     ('img\n1\n5 5 a 10 10 1\n', 'line 3: non-numeric'),
+    ('img\n1\n5 5 0 inf 10 1\n', 'line 3: NaN or inf'),
+    ('img\n1\n5 0 0 10 10 1\n', 'line 3: ellipse radii must be > 0'),
 ])
 def test_bad_fold_lines(tmp_path, text, message):
     path = tmp_path / 'fold.txt'

@@ -65,6 +65,7 @@ def test_zero_size_boxes_become_ignore_boxes(csv_root, capsys):
     ('a.jpg,1,2,11,face', 'line 2: expected 6 columns'),
     ('a.jpg,1,x,11,12,face', 'line 2: non-numeric box'),
     ('a.jpg,11,2,1,12,face', 'line 2: inverted box'),
+    ('a.jpg,nan,2,11,12,face', 'line 2: NaN or infinite box'),
 ])
 def test_bad_rows_name_file_and_line(csv_root, row, message):
     with pytest.raises(ValueError, match=message) as info:

@@ -11,13 +11,13 @@ from projects.facedet.leaderboard import (format_markdown, latest_metrics,
                                           leaderboard_row, model_complexity)
 
 
-def _work_dir(root, name, val, test=None):
-    run = root / name / '20260101_000000'
+def _work_dir(root, name, val, test=None, stamp='20260101_000000'):
+    run = root / name / stamp
     (run / 'vis_data').mkdir(parents=True)
     (run / 'vis_data' / 'scalars.json').write_text('\n'.join(
         json.dumps(r) for r in [{'loss': 1.0, 'iter': 1}, *val]) + '\n')
     if test is not None:
-        (run / '20260101_000000.json').write_text(json.dumps(test))
+        (run / f'{stamp}.json').write_text(json.dumps(test))
     return root / name
 
 
@@ -31,6 +31,14 @@ def test_latest_metrics_prefers_the_last_record(tmp_path):
     (tmp_path / 'empty').mkdir()
     with pytest.raises(FileNotFoundError, match='no evaluation metrics'):
         latest_metrics(str(tmp_path / 'empty'))
+
+
+def test_a_newer_validation_beats_an_older_test_result(tmp_path):
+    _work_dir(tmp_path, 'a', [{'widerface/hard': 0.2}],
+              test={'widerface/hard': 0.3})
+    work = _work_dir(tmp_path, 'a', [{'widerface/hard': 0.5}],
+                     stamp='20260102_000000')
+    assert latest_metrics(str(work)) == {'widerface/hard': 0.5}
 
 
 def test_complexity_by_hand():

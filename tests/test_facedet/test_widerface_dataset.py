@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
+import projects.facedet.datasets.face_base as face_base
 from projects.facedet import WiderFaceTxtDataset
 
 GT_TXT = """0--Parade/p_1.jpg
@@ -83,6 +84,7 @@ def test_ignore_boxes_are_counted_in_the_log(root, capsys):
      'line 2: 0--Parade/p_1.jpg announces 2 faces, the file ends after 1'),
     ('0--Parade/p_1.jpg\n1\n1 2 3\n', 'line 3: expected "x1 y1 w h'),
     ('0--Parade/p_1.jpg\n1\n1 2 a 4 0 0 0 0 0 0\n', 'line 3: non-numeric'),
+    ('0--Parade/p_1.jpg\n1\n1 2 nan 4 0 0 0 0 0 0\n', 'line 3: NaN or inf'),
 ])
 def test_bad_annotation_lines(root, text, message):
     with pytest.raises(ValueError, match=message) as info:
@@ -118,3 +120,25 @@ def test_tiny_config_trains_and_writes_predictions(repo_root, tmp_path):
         '0--Parade', '1--Handshaking'
     ]
     assert len(list((tmp_path / 'pred').glob('*/*.txt'))) == 4
+
+
+def test_filter_cfg_drops_and_counts_as_mmdet(root, monkeypatch):
+    logged = []
+    monkeypatch.setattr(face_base, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+    # h_2 has no face, h_3 only an invalid one (an ignore box)
+    kept = _dataset(root, GT_TXT, filter_cfg=dict(filter_empty_gt=True))
+    assert [kept.get_data_info(i)['img_id']
+            for i in range(len(kept))] == ['0--Parade/p_1']
+    assert 'dropped 2 of 3 images (2 without a face' in logged[-1]
+    # min_size is the image's shorter side, as in mmdet (p_1 is 72x64)
+    with pytest.raises(ValueError,
+                       match='3 with a side under 65 px.*none is left'):
+        _dataset(root, GT_TXT, filter_cfg=dict(min_size=65))
+    assert len(_dataset(root, GT_TXT, filter_cfg=dict(min_size=64))) == 3
+    # evaluation keeps every image
+    test = _dataset(root, GT_TXT, test_mode=True,
+                    filter_cfg=dict(filter_empty_gt=True))
+    assert len(test) == 3
+    with pytest.raises(KeyError, match=r"\['min_area'\] are not supported"):
+        _dataset(root, GT_TXT, filter_cfg=dict(min_area=4))

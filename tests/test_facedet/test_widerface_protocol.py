@@ -76,6 +76,14 @@ def test_equal_scores_enter_together():
                [[1, 1]]) == pytest.approx(0.5)
 
 
+def test_all_scores_equal_is_one_curve_point_not_a_crash():
+    # 1 TP and 1 FP, both 0.7: undefined min-max range; both enter at
+    # every threshold: P = 1/2, R = 1/2 everywhere -> AP 0.25
+    faces = FACES[:2]
+    same = _pred([0, 0, 10, 10, 0.7], [300, 0, 10, 10, 0.7])
+    assert _ap([same], [faces], [[1, 1]]) == pytest.approx(0.25)
+
+
 def test_images_without_faces_or_predictions():
     no_faces = (_pred([0, 0, 10, 10, 0.99]), np.zeros((0, 4)), [])
     no_preds = (None, FACES[:1], [1])
@@ -97,8 +105,6 @@ def test_iou_threshold_is_inclusive():
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError, match='every prediction has the score'):
-        _ap([_pred([0, 0, 10, 10, 0.5])], [FACES], [[1, 1, 1]])
     with pytest.raises(ValueError, match='2 prediction entries for 1'):
         _ap([PREDS, PREDS], [FACES], [[1, 1, 1]])
     with pytest.raises(ValueError, match='keep\\["s"\\] does not match'):

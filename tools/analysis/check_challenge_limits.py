@@ -4,8 +4,10 @@
 The limits ACFD (arXiv 2007.00899) was built for: model file <= 200 MB,
 <= 50 ms per 1920x1080 image, no pretrained weights. For one config (and
 optionally its checkpoint) this prints the parameters, the checkpoint size,
-the median latency of the train-time and the deployed model (after
-``switch_to_deploy()``, which fuses the asymmetric blocks), whether any
+the median network latency of the train-time and the deployed model (after
+``switch_to_deploy()``, which fuses the asymmetric blocks), the end-to-end
+latency of the faster one (mmdet's ``test_step``: normalisation, padding,
+network, box decoding and NMS; the limit is checked on it), whether any
 pretrained weights are loaded, and pass/fail per limit::
 
     python tools/analysis/check_challenge_limits.py CONFIG [CKPT] \
@@ -22,7 +24,7 @@ import os.path as osp
 import statistics
 import sys
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
@@ -30,6 +32,7 @@ sys.path.insert(0, ROOT)
 import projects  # noqa: E402,F401  applies the compatibility fixes
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
+from mmdet.structures import DetDataSample  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from projects.engine import load_config  # noqa: E402
@@ -104,19 +107,38 @@ def weights_size_mb(model: torch.nn.Module,
     return buffer.tell() / 2**20
 
 
-def median_latency_ms(model: torch.nn.Module, shape: Tuple[int, int],
-                      repeats: int, warmup: int, device: str) -> float:
-    """Median time of one ``tensor``-mode forward (backbone, neck, head; no
-    post-processing) of a ``1 x 3 x H x W`` image."""
-    inputs = torch.rand(1, 3, *shape, device=device)
+def _forward(model: torch.nn.Module, shape: Tuple[int, int], device: str,
+             mode: str) -> Callable[[], Any]:
+    """One inference of a random ``H x W`` image: ``'tensor'`` (network
+    only) or ``'predict'`` (mmdet's ``test_step``: normalisation and padding,
+    network, box decoding and NMS)."""
+    if mode == 'tensor':
+        inputs = torch.rand(1, 3, *shape, device=device)
+        return lambda: model(inputs, mode='tensor')
+    image = torch.randint(0, 256, (3, *shape), dtype=torch.uint8)
+    sample = DetDataSample(metainfo=dict(
+        img_shape=shape, ori_shape=shape, scale_factor=(1.0, 1.0)))
+    return lambda: model.test_step(
+        dict(inputs=[image], data_samples=[sample]))
+
+
+def median_latency_ms(model: torch.nn.Module,
+                      shape: Tuple[int, int],
+                      repeats: int,
+                      warmup: int,
+                      device: str,
+                      mode: str = 'tensor') -> float:
+    """Median time of one inference of a ``1 x 3 x H x W`` image, in
+    ``mode`` (see :func:`_forward`)."""
     model = model.to(device).eval()
+    run = _forward(model, shape, device, mode)
     times = []
     with torch.no_grad():
         for step in range(warmup + repeats):
             if device.startswith('cuda'):
                 torch.cuda.synchronize()
             start = time.perf_counter()
-            model(inputs, mode='tensor')
+            run()
             if device.startswith('cuda'):
                 torch.cuda.synchronize()
             if step >= warmup:
@@ -154,11 +176,15 @@ def check_limits(args: argparse.Namespace) -> Dict[str, Any]:
     result['deployed_latency_ms'] = None if fused is None else \
         median_latency_ms(fused, shape, args.repeats, args.warmup,
                           args.device)
-    best = min(v for v in (result['latency_ms'],
-                           result['deployed_latency_ms']) if v is not None)
+    # the limit is for the whole inference: time the faster network again
+    # with pre- and post-processing (mmdet's test_step)
+    best = model if fused is None or (result['deployed_latency_ms'] >
+                                      result['latency_ms']) else fused
+    result['end_to_end_latency_ms'] = median_latency_ms(
+        best, shape, args.repeats, args.warmup, args.device, mode='predict')
     result['pass'] = dict(
         size=result['size_mb'] <= args.size_limit_mb,
-        latency=best <= args.latency_limit_ms,
+        latency=result['end_to_end_latency_ms'] <= args.latency_limit_ms,
         no_pretrained=not result['pretrained'])
     return result
 
@@ -173,10 +199,12 @@ def format_report(result: Dict[str, Any], args: argparse.Namespace) -> str:
         f"parameters: {result['params_m']:.3f} M",
         f"model size: {result['size_mb']:.2f} MB ({result['size_from']}) "
         f"<= {args.size_limit_mb:g} MB: {verdict[result['pass']['size']]}",
-        f"latency {w}x{h} on {result['device']} (median of {args.repeats}): "
-        f"train-time {result['latency_ms']:.1f} ms, deployed "
-        + ('n/a' if deploy is None else f'{deploy:.1f} ms')
-        + f" <= {args.latency_limit_ms:g} ms: "
+        f"network latency {w}x{h} on {result['device']} (median of "
+        f"{args.repeats}): train-time {result['latency_ms']:.1f} ms, "
+        'deployed ' + ('n/a' if deploy is None else f'{deploy:.1f} ms'),
+        'end-to-end latency (normalise, pad, network, decode, NMS; no image '
+        f"decoding): {result['end_to_end_latency_ms']:.1f} ms "
+        f"<= {args.latency_limit_ms:g} ms: "
         f"{verdict[result['pass']['latency']]}",
         'pretrained weights: '
         + (', '.join(result['pretrained']) or 'none')

@@ -45,7 +45,9 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='val.csv',
-        img_list='val_list.txt',
+        # the CSV lists only images with faces; set img_list to a file that
+        # names every val image (one per line) to score images without faces
+        img_list=None,
         data_prefix=dict(img='images/val/'),
         test_mode=True,
         pipeline=test_pipeline,

@@ -5,10 +5,12 @@ from collections import OrderedDict
 from typing import Dict, List
 
 import numpy as np
-from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.fileio import get_local_path
 from PIL import Image
+
+from ..text_fields import finite_floats
+from .face_base import FaceDetBaseDataset
 
 
 def read_fddb_ellipses(path: str) -> Dict[str, np.ndarray]:
@@ -52,11 +54,11 @@ def _ellipse(path: str, line_no: int, row: str) -> List[float]:
     if len(values) < 5:
         raise ValueError(f'{path}, line {line_no}: expected "major_r minor_r '
                          f'angle cx cy 1", got {row!r}')
-    try:
-        return [float(v) for v in values[:5]]
-    except ValueError:
-        raise ValueError(f'{path}, line {line_no}: non-numeric value in '
-                         f'{row!r}') from None
+    ellipse = finite_floats(values[:5], f'{path}, line {line_no}')
+    if ellipse[0] <= 0 or ellipse[1] <= 0:
+        raise ValueError(f'{path}, line {line_no}: ellipse radii must be > 0, '
+                         f'got {row!r}')
+    return ellipse
 
 
 def ellipse_to_box(ellipses: np.ndarray) -> np.ndarray:
@@ -79,7 +81,7 @@ def ellipse_to_box(ellipses: np.ndarray) -> np.ndarray:
 
 
 @DATASETS.register_module()
-class FDDBDataset(BaseDetDataset):
+class FDDBDataset(FaceDetBaseDataset):
     """FDDB face detection dataset (`FDDB: A Benchmark for Face Detection
     in Unconstrained Settings <http://vis-www.cs.umass.edu/fddb/>`_).
 

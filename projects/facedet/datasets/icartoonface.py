@@ -5,15 +5,17 @@ import os.path as osp
 from collections import OrderedDict
 from typing import Dict, List, Optional
 
-from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.fileio import get_local_path, list_from_file
 from mmengine.logging import print_log
 from PIL import Image
 
+from ..text_fields import finite_floats
+from .face_base import FaceDetBaseDataset
+
 
 @DATASETS.register_module()
-class ICartoonFaceDataset(BaseDetDataset):
+class ICartoonFaceDataset(FaceDetBaseDataset):
     """iCartoonFace detection dataset (`iCartoonFace: A Benchmark of Cartoon
     Person Recognition <https://arxiv.org/abs/1907.13394>`_).
 
@@ -78,12 +80,8 @@ class ICartoonFaceDataset(BaseDetDataset):
                     raise ValueError(
                         f'{ann_file}, line {line_no}: expected 6 columns '
                         f'(image_name,x1,y1,x2,y2,label), got {len(row)}')
-                try:
-                    box = [float(v) for v in row[1:5]]
-                except ValueError:
-                    raise ValueError(
-                        f'{ann_file}, line {line_no}: non-numeric box '
-                        f'{row[1:5]}') from None
+                box = finite_floats(row[1:5], f'{ann_file}, line {line_no}',
+                                    'box')
                 if box[2] < box[0] or box[3] < box[1]:
                     raise ValueError(
                         f'{ann_file}, line {line_no}: inverted box {box} '

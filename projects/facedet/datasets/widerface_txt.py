@@ -3,18 +3,20 @@
 import os.path as osp
 from typing import Iterator, List, Tuple
 
-from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.fileio import get_local_path
 from mmengine.logging import print_log
 from PIL import Image
+
+from ..text_fields import finite_floats
+from .face_base import FaceDetBaseDataset
 
 ATTRIBUTES = ('blur', 'expression', 'illumination', 'invalid', 'occlusion',
               'pose')
 
 
 @DATASETS.register_module()
-class WiderFaceTxtDataset(BaseDetDataset):
+class WiderFaceTxtDataset(FaceDetBaseDataset):
     """WIDER FACE dataset (`WIDER FACE: A Face Detection Benchmark
     <https://arxiv.org/abs/1511.06523>`_) read from
     ``wider_face_{train,val}_bbx_gt.txt``.
@@ -90,13 +92,11 @@ class WiderFaceTxtDataset(BaseDetDataset):
     def _parse_row(self, line_no: int, row: str) -> List[float]:
         values = row.split()
         if len(values) < 4:
-            raise ValueError(f'{self.ann_file}, line {line_no}: expected '
-                             f'"x1 y1 w h {" ".join(ATTRIBUTES)}", got {row!r}')
-        try:
-            return [float(v) for v in values[:4 + len(ATTRIBUTES)]]
-        except ValueError:
-            raise ValueError(f'{self.ann_file}, line {line_no}: non-numeric '
-                             f'value in {row!r}') from None
+            raise ValueError(
+                f'{self.ann_file}, line {line_no}: expected '
+                f'"x1 y1 w h {" ".join(ATTRIBUTES)}", got {row!r}')
+        return finite_floats(values[:4 + len(ATTRIBUTES)],
+                             f'{self.ann_file}, line {line_no}')
 
     def _data_info(self, name: str, faces: List[List[float]]) -> dict:
         img_path = osp.join(self.data_prefix.get('img', ''), name)

@@ -10,12 +10,13 @@ A prediction file holds the image name, the number of boxes, then one
     345.0 211.0 4.0 4.0 0.93
     331.0 126.0 3.0 3.0 0.41
 """
-import math
 import os
 import os.path as osp
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
+
+from ..text_fields import finite_floats
 
 SETTINGS = ('easy', 'medium', 'hard')
 
@@ -124,15 +125,7 @@ def _parse_numbers(path: str, line_no: int, line: str) -> List[float]:
     if len(fields) < 5:
         raise ValueError(f'{path}, line {line_no}: expected "x y w h score",'
                          f' got {line.strip()!r}')
-    try:
-        values = [float(v) for v in fields[:5]]
-    except ValueError:
-        raise ValueError(f'{path}, line {line_no}: non-numeric value in '
-                         f'{line.strip()!r}') from None
-    if not all(math.isfinite(v) for v in values):
-        raise ValueError(f'{path}, line {line_no}: NaN or infinite value in '
-                         f'{line.strip()!r}')
-    return values
+    return finite_floats(fields[:5], f'{path}, line {line_no}')
 
 
 def read_prediction_file(path: str) -> Tuple[str, np.ndarray]:

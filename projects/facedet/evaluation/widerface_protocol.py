@@ -30,10 +30,12 @@ The per-prediction loop of the official code reduces to "first
 prediction of each kept face" (:mod:`.face_matching`) and the
 per-threshold loop to counting sorted scores.
 """
+import logging
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
 from mmdet.evaluation.functional import average_precision
+from mmengine.logging import print_log
 
 from .face_matching import (BestFaceMatches, box_iou, first_hits,
                             match_best_faces)
@@ -73,8 +75,10 @@ def normalize_scores(
     """Min-max normalise column 4 over all predictions (official rule:
     the range always includes [min, max] of the scores clipped to 0 and 1).
 
-    Raises:
-        ValueError: If all scores are equal (the range is empty).
+    When every score is the same value in [0, 1] the range is empty (the
+    official code divides by zero): a warning is logged and every
+    prediction gets the normalised score 1, so the curve has one point,
+    all predictions at once.
     """
     scores = [p[:, 4] for p in preds if p is not None and len(p)]
     if not scores:
@@ -83,14 +87,17 @@ def normalize_scores(
     low = min(float(all_scores.min()), 1.0)
     high = max(float(all_scores.max()), 0.0)
     if high <= low:
-        raise ValueError(
-            f'every prediction has the score {low}: WIDER FACE min-max '
-            'score normalisation needs at least two different scores')
+        print_log(
+            f'WIDER FACE: every prediction has the score {low}; min-max '
+            'normalisation is undefined, all predictions enter at every '
+            'threshold (one point of the PR curve)',
+            logger='current',
+            level=logging.WARNING)
     out: List[Optional[np.ndarray]] = []
     for p in preds:
         if p is not None and len(p):
             p = p.astype(np.float64, copy=True)
-            p[:, 4] = (p[:, 4] - low) / (high - low)
+            p[:, 4] = (p[:, 4] - low) / (high - low) if high > low else 1.0
         out.append(p)
     return out
 
