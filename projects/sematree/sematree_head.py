@@ -60,6 +60,22 @@ class _ChildTransform(nn.Module):
         return self.bottleneck(torch.cat([x, *self.ppm(x)], dim=1))
 
 
+def _with_ignore_index(cfg: ConfigType, ignore_index: int,
+                       field: str) -> ConfigType:
+    """``cfg`` with the head's ``ignore_index`` (the losses index classes
+    with the label map, so an ignore label they do not know would be read as
+    a class); a different explicit value is an error."""
+    if not isinstance(cfg, dict):
+        return cfg
+    cfg = dict(cfg)
+    own = cfg.setdefault('ignore_index', ignore_index)
+    if own != ignore_index:
+        raise ValueError(f'SemanticNeuralTreeHead: {field}.ignore_index '
+                         f'({own}) differs from the head\'s ignore_index '
+                         f'({ignore_index})')
+    return cfg
+
+
 @MODELS.register_module()
 class SemanticNeuralTreeHead(BaseDecodeHead):
     """Decode head of `Learning Semantic Neural Tree for Human Parsing
@@ -144,6 +160,12 @@ class SemanticNeuralTreeHead(BaseDecodeHead):
                  input_transform: str = 'multiple_select',
                  init_cfg: OptConfigType = None,
                  **kwargs) -> None:
+        ignore_index = kwargs.get('ignore_index', 255)
+        loss_router, loss_leaf, loss_decode = (
+            _with_ignore_index(cfg, ignore_index, field)
+            for cfg, field in ((loss_router, 'loss_router'),
+                               (loss_leaf, 'loss_leaf'), (loss_decode,
+                                                          'loss_decode')))
         super().__init__(
             input_transform=input_transform,
             loss_decode=loss_decode,

@@ -60,6 +60,15 @@ def test_other_datasets_build_their_tree(repo_root, name, classes, dataset):
     assert head.num_classes == classes
 
 
+def test_cihp_names_its_class_10_torso_skin(repo_root):
+    cfg = _cfg(repo_root, 'cihp')
+    for loader in (cfg.train_dataloader, cfg.val_dataloader):
+        classes = loader.dataset.metainfo['classes']
+        assert len(classes) == 20 and classes[10] == 'Torso-skin'
+        assert classes[14:] == ('Left-arm', 'Right-arm', 'Left-leg',
+                                'Right-leg', 'Left-shoe', 'Right-shoe')
+
+
 def test_lip_flip_swaps_left_and_right(repo_root):
     init_default_scope('mmseg')
     cfg = _cfg(repo_root, 'lip')

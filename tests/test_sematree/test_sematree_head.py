@@ -138,6 +138,23 @@ def test_bad_inputs_are_named():
         _head(tree=[[0], list(range(1, 19))])
 
 
+def test_losses_take_the_heads_ignore_index():
+    head = _head(ignore_index=100)
+    assert head.loss_decode.ignore_index == 100
+    assert head.loss_router.ignore_index == head.loss_leaf.ignore_index == 100
+    labels = torch.ones(2, 16, 16, dtype=torch.long)
+    labels[:, :4] = 100  # ignored, not read as a class id
+    losses = head.loss_by_feat(head.forward_tree(_feats(2, 16, 16)),
+                               _samples(labels))
+    assert all(torch.isfinite(v).all() for v in losses.values()
+               if isinstance(v, torch.Tensor))
+    with pytest.raises(ValueError,
+                       match=r'loss_leaf\.ignore_index \(255\) differs'):
+        _head(ignore_index=100,
+              loss_leaf=dict(type='InverseFrequencyNLLLoss',
+                             ignore_index=255))
+
+
 def test_encoder_decoder_trains_and_predicts():
     init_default_scope('mmseg')
     torch.manual_seed(0)

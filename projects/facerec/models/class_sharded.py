@@ -84,10 +84,12 @@ def gather_batch(x: Tensor) -> Tensor:
     """All-gather a per-rank batch (same size on every rank), with grad."""
     if not is_distributed_run():
         return x
+    # on the batch's device: an NCCL process group has no CPU backend
     sizes = [
-        torch.zeros(1, dtype=torch.long) for _ in range(get_dist_info()[1])
+        x.new_zeros(1, dtype=torch.long) for _ in range(get_dist_info()[1])
     ]
-    torch_dist.all_gather(sizes, torch.tensor([x.shape[0]]))
+    torch_dist.all_gather(sizes, x.new_tensor([x.shape[0]],
+                                              dtype=torch.long))
     if len({int(s) for s in sizes}) != 1:
         raise ValueError('class sharding: every rank needs the same batch '
                          f'size, got {[int(s) for s in sizes]} (use '
