@@ -39,6 +39,9 @@ test_dataloader = None
 test_cfg = None
 test_evaluator = None
 
+# several processes (tools/dist_train.sh): the alpha and weight steps each
+# freeze the other parameter set, which DDP accepts only with this
+find_unused_parameters = True
 train_cfg = dict(
     _delete_=True,
     type='BilevelSearchLoop',

@@ -1,7 +1,9 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """AutoFEM: ASFD's feature enhance module built from a genotype."""
+import json
 from typing import List, Optional, Sequence, Tuple, Union
 
+import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmdet.registry import MODELS
@@ -105,6 +107,27 @@ class AutoFEM(BaseModule):
         self.genotype = load_genotype(
             DEFAULT_GENOTYPE if genotype is None else genotype)
         self.num_nodes = len(self.genotype['cell'])
+        # the genotype travels in checkpoints, as its UTF-8 JSON (a buffer,
+        # so that mmengine can broadcast it like any state)
+        code = json.dumps(self.genotype, sort_keys=True).encode()
+        self.register_buffer('genotype_json',
+                             torch.tensor(list(code), dtype=torch.uint8))
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str,
+                              *args, **kwargs) -> None:
+        """Refuse weights trained with another genotype: parameter-free
+        candidates (poolings, identity) would otherwise load into a
+        different architecture without any mismatch."""
+        key = prefix + 'genotype_json'
+        if hasattr(self, 'genotype_json') and key in state_dict:
+            saved = bytes(state_dict[key].tolist()).decode()
+            if saved != bytes(self.genotype_json.tolist()).decode():
+                raise ValueError(
+                    'AutoFEM: the checkpoint was trained with the genotype '
+                    f'{saved}, the config builds '
+                    f'{json.dumps(self.genotype, sort_keys=True)}; set '
+                    'model.neck.genotype to the checkpoint\'s')
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _fusion_edge(self, direction: str) -> nn.Module:
         return build_candidate_op(self.genotype['fusion'][direction],

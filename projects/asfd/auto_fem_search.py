@@ -62,6 +62,12 @@ class AutoFEMSearch(AutoFEM):
                              'pass one')
         if num_nodes < 1:
             raise ValueError(f'num_nodes must be >= 1, got {num_nodes}')
+        if edges_per_node < 1:
+            raise ValueError('AutoFEMSearch: edges_per_node must be >= 1, '
+                             f'got {edges_per_node}')
+        if not any(name != 'none' for name in op_names):
+            raise ValueError('AutoFEMSearch: op_names needs an operation '
+                             f"besides 'none', got {list(op_names)}")
         self.op_names = tuple(op_names)
         self.num_nodes = num_nodes
         self.edges_per_node = edges_per_node

@@ -14,6 +14,7 @@ from mmengine.optim import OptimWrapper
 from mmengine.registry import OPTIMIZERS
 from mmengine.runner import EpochBasedTrainLoop
 from torch import Tensor
+from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 
 from .auto_fem_search import ARCH_PARAM_PREFIX
@@ -198,8 +199,21 @@ class BilevelSearchLoop(EpochBasedTrainLoop):
         with open(path, 'w') as f:
             json.dump(history, f)
 
+    def _check_ddp(self) -> None:
+        """Each step freezes one parameter set, which DDP only tolerates
+        when it looks for unused parameters."""
+        model = self.runner.model
+        if isinstance(model, DistributedDataParallel) and \
+                not model.find_unused_parameters:
+            raise ValueError(
+                'train_cfg.type=BilevelSearchLoop with several processes '
+                'needs find_unused_parameters=True in the config: the alpha '
+                'and weight steps each leave the other set without '
+                'gradients')
+
     def run(self) -> nn.Module:
         """Search, then export the derived genotype."""
+        self._check_ddp()
         model = super().run()
         if is_main_process():
             path = osp.join(self.runner.work_dir, self.genotype_file)

@@ -101,6 +101,31 @@ def test_genotype_export_import_builds_the_same_network(tmp_path):
         torch.testing.assert_close(a, b)
 
 
+@pytest.mark.parametrize('kwargs,message', [
+    (dict(num_nodes=0), 'num_nodes'),
+    (dict(edges_per_node=0), 'edges_per_node'),
+    (dict(op_names=('none', )), "besides 'none'"),
+    (dict(genotype=DEFAULT_GENOTYPE), 'do not pass one'),
+])
+def test_search_neck_bad_settings_fail_at_build(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        AutoFEMSearch([8, 12, 16], 8, 4, **kwargs)
+
+
+def test_checkpoint_of_another_genotype_is_refused():
+    # 'same' fusion: identity vs 3x3 max pooling, both without parameters,
+    # so the weights alone would load into the wrong network
+    other = json.loads(json.dumps(DEFAULT_GENOTYPE))
+    other['fusion']['same'] = 'max_pool_3x3'
+    trained = AutoFEM([8, 12, 16], 8, 4)
+    state = trained.state_dict()
+    assert json.loads(bytes(state['genotype_json'].tolist())) == \
+        DEFAULT_GENOTYPE
+    AutoFEM([8, 12, 16], 8, 4).load_state_dict(state)  # same genotype
+    with pytest.raises(ValueError, match='trained with the genotype'):
+        AutoFEM([8, 12, 16], 8, 4, genotype=other).load_state_dict(state)
+
+
 def test_search_neck_shapes_and_alpha_gradients():
     search = AutoFEMSearch([8, 12, 16], 8, 4, op_names=OPS, num_nodes=2)
     assert search.arch_fusion_alpha.shape == (3, len(OPS))

@@ -1,5 +1,6 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 import json
+import os
 import subprocess
 import sys
 
@@ -123,9 +124,15 @@ def test_search_exports_genotype_resumes_exactly_and_trains(
     b = torch.load(resumed / 'epoch_2.pth', weights_only=False)
     for key, value in a['state_dict'].items():
         torch.testing.assert_close(b['state_dict'][key], value)
-    exp_avg = a['asfd_arch_optimizer']['state'][0]['exp_avg']
-    torch.testing.assert_close(
-        b['asfd_arch_optimizer']['state'][0]['exp_avg'], exp_avg)
+    # every Adam state of both alpha tensors, and the weight optimizer
+    for name in ('asfd_arch_optimizer', 'optimizer'):
+        saved, again = a[name]['state'], b[name]['state']
+        assert saved.keys() == again.keys() and saved
+        for index, state in saved.items():
+            assert state.keys() == again[index].keys()
+            for key, value in state.items():
+                torch.testing.assert_close(again[index][key], value)
+    assert len(a['asfd_arch_optimizer']['state']) == 2  # fusion and cell
     assert (resumed / 'genotype.json').read_text() == (
         straight / 'genotype.json').read_text()
 
@@ -140,3 +147,34 @@ def test_search_exports_genotype_resumes_exactly_and_trains(
     proc = _train(repo_root, TRAIN_CFG, tmp_path / 'train', opts)
     assert 'icartoonface/AP50' in proc.stdout + proc.stderr
     assert (tmp_path / 'train' / 'epoch_1.pth').is_file()
+
+
+def test_two_process_search_trains_and_needs_find_unused(
+        repo_root, tmp_path, free_port):
+    """Under DDP (2 gloo processes) the search runs with the config's
+    find_unused_parameters=True; without it the loop stops with an error
+    that names the setting instead of DDP's reduction error."""
+    faces = tmp_path / 'faces'  # 4 images a split: batches of 2 per rank
+    subprocess.run([
+        sys.executable,
+        str(repo_root / 'tools/misc/make_cartoon_faces.py'),
+        str(faces), '--num-train', '4', '--num-val', '4', '--size', '64'
+    ], check=True, capture_output=True)
+    options = [
+        o.replace('indices=2', 'indices=4') for o in _search_options(faces, 1)
+    ]
+
+    def dist_train(work_dir, *extra):
+        return subprocess.run(
+            ['bash', 'tools/dist_train.sh', SEARCH_CFG, '2', '--work-dir',
+             str(work_dir), '--cfg-options', *options, *extra],
+            cwd=repo_root, capture_output=True, text=True, timeout=400,
+            env=dict(os.environ, PYTHON=sys.executable,
+                     PORT=str(free_port())))
+
+    ok = dist_train(tmp_path / 'ddp')
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    assert (tmp_path / 'ddp' / 'genotype.json').is_file()
+    bad = dist_train(tmp_path / 'bad', 'find_unused_parameters=False')
+    assert bad.returncode != 0
+    assert 'needs find_unused_parameters=True' in bad.stderr + bad.stdout
