@@ -104,6 +104,7 @@ def test_dataset_and_metric(tmp_path):
                         roc_file=str(png))
     metric.process({}, [
         dict(img_id='2002/08/11/big/img_1',
+             ori_shape=(120, 120),
              pred_instances=dict(
                  bboxes=torch.tensor([[5., 5, 16, 16], [5, 5, 16, 16],
                                       [90, 90, 101, 101], [35, 5, 46, 16]]),
@@ -133,3 +134,23 @@ def test_row_counting_equals_rasterised_masks():
     assert (expected > 0).sum() >= 3
     np.testing.assert_allclose(ellipse_rect_overlaps(ellipses, rects),
                                expected)
+
+
+def test_regions_are_clipped_to_the_image_as_the_official_masks():
+    # an ellipse and a rectangle crossing the image's top-left corner
+    ellipses = np.array([[12.0, 8.0, 0.4, 3.0, 2.0]])
+    rects = np.array([[-6.0, -5.0, 14.0, 12.0], [2.0, 1.0, 5.0, 4.0]])
+    height, width = 30, 40
+    ys, xs = np.mgrid[0:height, 0:width]  # the image's pixels only
+    a, b, t, cx, cy = ellipses[0]
+    u = (xs - cx) * np.cos(t) + (ys - cy) * np.sin(t)
+    v = -(xs - cx) * np.sin(t) + (ys - cy) * np.cos(t)
+    inside = (u / a)**2 + (v / b)**2 <= 1
+    expected = []
+    for x, y, w, h in rects:
+        rect = (xs >= x) & (xs < x + w) & (ys >= y) & (ys < y + h)
+        expected.append((inside & rect).sum() / (inside | rect).sum())
+    clipped = ellipse_rect_overlaps(ellipses, rects, (height, width))
+    np.testing.assert_allclose(clipped, [expected])
+    # without the image, the parts outside it count and the overlap differs
+    assert not np.allclose(ellipse_rect_overlaps(ellipses, rects), clipped)

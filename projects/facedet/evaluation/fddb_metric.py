@@ -79,21 +79,25 @@ class FDDBMetric(BaseMetric):
             scores = pred['scores'].cpu().numpy().astype(np.float64)
             self.results.append(
                 dict(name=str(sample['img_id']),
-                     pred=np.hstack([boxes, scores[:, None]])))
+                     pred=np.hstack([boxes, scores[:, None]]),
+                     hw=tuple(sample['ori_shape'][:2])))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Discrete and continuous TPR at ``max_fp`` false positives."""
         ellipses = {}
         for path in self.ann_files:
             ellipses.update(read_fddb_ellipses(path))
-        by_name = {r['name']: r['pred'] for r in results}
-        preds = [by_name.get(name) for name in ellipses]
+        by_name = {r['name']: r for r in results}
+        preds = [by_name[n]['pred'] if n in by_name else None
+                 for n in ellipses]
+        sizes = [by_name[n]['hw'] if n in by_name else None
+                 for n in ellipses]
         missing = sum(p is None for p in preds)
         if missing:
             MMLogger.get_current_instance().warning(
                 f'{missing} of {len(preds)} FDDB images have no prediction: '
                 'counted as no detections')
-        roc = fddb_roc(preds, list(ellipses.values()), self.iou_thr)
+        roc = fddb_roc(preds, list(ellipses.values()), self.iou_thr, sizes)
         if self.roc_file:
             plot_fddb_roc(roc, self.roc_file)
         tpr = roc.tpr_at(self.max_fp)

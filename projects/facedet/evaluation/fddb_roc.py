@@ -77,19 +77,26 @@ def _ellipse_rows(ellipses: np.ndarray) -> Tuple[np.ndarray, ...]:
     return rows, x_lo, x_hi, valid
 
 
-def ellipse_rect_overlaps(ellipses: np.ndarray,
-                          rects: np.ndarray) -> np.ndarray:
+def ellipse_rect_overlaps(
+        ellipses: np.ndarray,
+        rects: np.ndarray,
+        image_hw: Optional[Tuple[int, int]] = None) -> np.ndarray:
     """Pixel IoU of every ellipse with every rectangle.
 
     Pixels are the integer grid points; an ellipse holds the points with
     :math:`(u/a)^2 + (v/b)^2 \\le 1` (:math:`u, v` along its axes), a
     rectangle ``x, y, w, h`` the points with :math:`x \\le p_x < x + w`,
     :math:`y \\le p_y < y + h`. Points are counted row by row from the
-    ellipse's exact x-interval on each row (no rasterised masks).
+    ellipse's exact x-interval on each row (no rasterised masks). With
+    ``image_hw`` both regions are clipped to the image's pixels
+    :math:`0 \\le p_x < W`, :math:`0 \\le p_y < H`, as the official
+    evaluation, which draws them on image-sized masks.
 
     Args:
         ellipses (np.ndarray): (k, 5) ``major_r, minor_r, angle, cx, cy``.
         rects (np.ndarray): (n, 4) ``x, y, w, h``.
+        image_hw (tuple[int, int], optional): ``(H, W)`` of the image.
+            Defaults to None (no clipping).
 
     Returns:
         np.ndarray: (k, n) overlap ratios.
@@ -100,11 +107,17 @@ def ellipse_rect_overlaps(ellipses: np.ndarray,
         return np.zeros((len(ellipses), len(rects)))
     rows, x_lo, x_hi, valid = _ellipse_rows(ellipses)
     first_x, last_x = np.ceil(x_lo), np.floor(x_hi)
-    ellipse_area = np.where(valid, np.maximum(last_x - first_x + 1, 0),
-                            0).sum(1)
     rx1, ry1 = np.ceil(rects[:, 0]), np.ceil(rects[:, 1])
     rx2 = np.ceil(rects[:, 0] + rects[:, 2])
     ry2 = np.ceil(rects[:, 1] + rects[:, 3])
+    if image_hw is not None:
+        height, width = image_hw
+        valid = valid & (rows >= 0) & (rows < height)
+        first_x, last_x = np.maximum(first_x, 0), np.minimum(last_x, width - 1)
+        rx1, rx2 = np.clip(rx1, 0, width), np.clip(rx2, 0, width)
+        ry1, ry2 = np.clip(ry1, 0, height), np.clip(ry2, 0, height)
+    ellipse_area = np.where(valid, np.maximum(last_x - first_x + 1, 0),
+                            0).sum(1)
     rect_area = np.maximum(rx2 - rx1, 0) * np.maximum(ry2 - ry1, 0)
     # (k, n, r): points of each ellipse row inside each rectangle.
     lo = np.maximum(first_x[:, None], rx1[None, :, None])
@@ -133,9 +146,12 @@ def _prefix_scores(overlaps: np.ndarray, iou_thr: float) -> np.ndarray:
     return out
 
 
-def fddb_roc(preds: Sequence[Optional[np.ndarray]],
-             ellipses: Sequence[np.ndarray],
-             iou_thr: float = 0.5) -> FDDBRoc:
+def fddb_roc(
+        preds: Sequence[Optional[np.ndarray]],
+        ellipses: Sequence[np.ndarray],
+        iou_thr: float = 0.5,
+        image_sizes: Optional[Sequence[Optional[Tuple[int, int]]]] = None
+) -> FDDBRoc:
     """Discrete and continuous ROC over all images.
 
     Args:
@@ -143,6 +159,9 @@ def fddb_roc(preds: Sequence[Optional[np.ndarray]],
             ``x, y, w, h, score``; None or empty for no detections.
         ellipses (Sequence[np.ndarray]): Per image (k, 5) ellipses.
         iou_thr (float): Overlap needed for a match. Defaults to 0.5.
+        image_sizes (Sequence[tuple | None], optional): Per image ``(H, W)``
+            to clip both regions to, as the official evaluation. Defaults
+            to None (no clipping).
 
     Returns:
         FDDBRoc: The ROC points.
@@ -150,14 +169,15 @@ def fddb_roc(preds: Sequence[Optional[np.ndarray]],
     if len(preds) != len(ellipses):
         raise ValueError(f'{len(preds)} prediction entries for '
                          f'{len(ellipses)} annotated images')
+    sizes = [None] * len(preds) if image_sizes is None else image_sizes
     ends, gains, all_scores = [], [], []
-    for pred, faces in zip(preds, ellipses):
+    for pred, faces, size in zip(preds, ellipses, sizes):
         if pred is None or not len(pred):
             continue
         pred = pred[np.argsort(-pred[:, 4], kind='stable')]
         all_scores.append(pred[:, 4])
         scores = _prefix_scores(
-            ellipse_rect_overlaps(faces, pred[:, :4]), iou_thr)
+            ellipse_rect_overlaps(faces, pred[:, :4], size), iou_thr)
         # Only prefixes that end before a lower score are thresholds.
         last = np.flatnonzero(np.r_[pred[1:, 4] < pred[:-1, 4], True])
         ends.append(pred[last, 4])
