@@ -29,6 +29,8 @@ head = dict(type='CurricularFaceHead',
             loss=dict(type='CrossEntropyLoss', loss_weight=1.0))
 model = dict(type='DDLFaceRecognizer',
              flip_test=True,
+             # the official code all-gathers the embeddings before DDL
+             gather_ddl_inputs=True,
              backbone=dict(type='IResNet',
                            arch='ir50',
                            input_size=112,

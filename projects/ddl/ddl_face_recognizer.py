@@ -10,6 +10,7 @@ from mmpretrain.structures import DataSample
 from torch import Tensor
 
 from projects.facerec import FaceRecognizer
+from projects.facerec.models.class_sharded import gather_for_replicated_loss
 from .ddl_face_dataset import (EASY_CLS, EASY_PAIR, HARD_CLS, HARD_PAIR,
                                STREAM_NAMES)
 
@@ -44,6 +45,10 @@ class DDLFaceRecognizer(FaceRecognizer):
             but no ``hard_head.*`` (``load_from`` a face model), start the
             hard head from the easy head's weights (logged). Defaults to
             True.
+        gather_ddl_inputs (bool): With several processes, all-gather the
+            DDL embeddings so that the similarity distributions cover the
+            global batch, as the official code; the gradients are those of
+            the global DDL loss. Defaults to False (each rank's own batch).
         **kwargs: ``FaceRecognizer`` arguments (backbone, head, ...).
     """
 
@@ -51,8 +56,10 @@ class DDLFaceRecognizer(FaceRecognizer):
                  ddl_loss: Optional[dict] = None,
                  hard_head: Optional[dict] = None,
                  hard_head_from_head: bool = True,
+                 gather_ddl_inputs: bool = False,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        self.gather_ddl_inputs = gather_ddl_inputs
         if hard_head is None:
             hard_head = copy.deepcopy(kwargs['head'])
         self.hard_head = MODELS.build(hard_head)
@@ -86,12 +93,22 @@ class DDLFaceRecognizer(FaceRecognizer):
             _pair_feats(feats, data_samples, streams[s])
             for s in (EASY_PAIR, HARD_PAIR)
         ]
-        terms = self.ddl_loss.loss_terms(
+        terms = self.ddl_terms(
             [feats[streams[EASY_CLS]], feats[streams[HARD_CLS]]],
             [p[0] for p in pairs], [p[1] for p in pairs])
         losses['loss_ddl'] = self.ddl_loss.weighted(terms)
         losses.update({f'ddl_{k}': v.detach() for k, v in terms.items()})
         return losses
+
+    def ddl_terms(self, neg_feats: List[Tensor], pos_feats_a: List[Tensor],
+                  pos_feats_b: List[Tensor]) -> Dict[str, Tensor]:
+        """The DDL terms, over the global batch with
+        ``gather_ddl_inputs``."""
+        if self.gather_ddl_inputs:
+            neg_feats, pos_feats_a, pos_feats_b = ([
+                gather_for_replicated_loss(f) for f in group
+            ] for group in (neg_feats, pos_feats_a, pos_feats_b))
+        return self.ddl_loss.loss_terms(neg_feats, pos_feats_a, pos_feats_b)
 
 
 def _copy_head_to_hard_head(state_dict: dict, prefix: str, *args) -> None:

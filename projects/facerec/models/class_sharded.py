@@ -66,6 +66,17 @@ class _AllGatherScaled(torch.autograd.Function):
         return grad[rows] * ctx.world_size
 
 
+class _AllGatherForReplicatedLoss(_AllGatherScaled):
+    """All-gather along dim 0 for a loss computed identically on every
+    rank; backward: own rows times W (every rank already holds the whole
+    gradient, and W cancels DDP's averaging)."""
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:
+        rows = slice(ctx.rank * ctx.rows, (ctx.rank + 1) * ctx.rows)
+        return grad[rows] * ctx.world_size
+
+
 class _AllReduceReplicated(torch.autograd.Function):
     """All-reduce sum whose consumers are replicated on every rank."""
 
@@ -80,10 +91,17 @@ class _AllReduceReplicated(torch.autograd.Function):
         return grad
 
 
-def gather_batch(x: Tensor) -> Tensor:
-    """All-gather a per-rank batch (same size on every rank), with grad."""
+def gather_for_replicated_loss(x: Tensor) -> Tensor:
+    """All-gather a per-rank batch (same size on every rank) for a loss
+    that every rank then computes on the whole batch; with DDP's gradient
+    averaging the parameters get the gradient of that global loss."""
     if not is_distributed_run():
         return x
+    _check_same_batch_size(x)
+    return _AllGatherForReplicatedLoss.apply(x)
+
+
+def _check_same_batch_size(x: Tensor) -> None:
     # on the batch's device: an NCCL process group has no CPU backend
     sizes = [
         x.new_zeros(1, dtype=torch.long) for _ in range(get_dist_info()[1])
@@ -91,9 +109,19 @@ def gather_batch(x: Tensor) -> Tensor:
     torch_dist.all_gather(sizes, x.new_tensor([x.shape[0]],
                                               dtype=torch.long))
     if len({int(s) for s in sizes}) != 1:
-        raise ValueError('class sharding: every rank needs the same batch '
+        raise ValueError('all-gather of the batch: every rank needs the same '
+                         'batch '
                          f'size, got {[int(s) for s in sizes]} (use '
                          'drop_last=True in the train dataloader)')
+
+
+def gather_batch(x: Tensor) -> Tensor:
+    """All-gather a per-rank batch (same size on every rank), with grad,
+    for the class-sharded logits (each rank's loss part is its own)."""
+    if not is_distributed_run():
+        return x
+    _check_same_batch_size(x)
+    sizes = range(get_dist_info()[1])
     if x.requires_grad:
         return _AllGatherScaled.apply(x)
     parts = [torch.empty_like(x) for _ in sizes]
