@@ -18,6 +18,9 @@ from mmpretrain.structures import DataSample
 from .peer_checkpoint import all_peer_weights, select_prefix
 
 
+ONLINE_TARGETS = ('mean_logits', 'mean_probs')
+
+
 @contextmanager
 def _seeded(seed: Optional[int]) -> Iterator[None]:
     """Draw from ``torch.manual_seed(seed)`` inside, leaving the global
@@ -68,6 +71,10 @@ class DGDPeerClassifier(BaseModel):
         distributed_peers (bool): One peer per rank. Defaults to False.
         online_kd (dict, optional): ``PeerKDLoss`` config for distillation
             from the other peers. Defaults to None (off).
+        online_target (str): How the other peers are ensembled:
+            ``'mean_logits'`` (the softened mean of their logits) or
+            ``'mean_probs'`` (the mean of their softened probabilities).
+            Defaults to ``'mean_logits'``.
         teacher (dict, optional): Classifier config of the offline teacher.
             Defaults to None: with ``teacher_ckpt``, the peers' own
             ``classifier`` (a trained network of the same architecture).
@@ -107,6 +114,7 @@ class DGDPeerClassifier(BaseModel):
                  teacher_ckpt: Union[str, Sequence[str], None] = None,
                  teacher_kd: Optional[dict] = None,
                  teacher_prefix: str = '',
+                 online_target: str = 'mean_logits',
                  eval_peer: Union[int, str] = 0,
                  peer_seed: Optional[int] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -140,6 +148,10 @@ class DGDPeerClassifier(BaseModel):
             raise TypeError('DGDPeerClassifier: model.classifier must build '
                             'a classifier with a ClsHead head')
         self.eval_peer = eval_peer
+        if online_target not in ONLINE_TARGETS:
+            raise ValueError(f'DGDPeerClassifier: online_target must be one '
+                             f'of {ONLINE_TARGETS}, got {online_target!r}')
+        self.online_target = online_target
         self._check_eval_peer()
         # one peer per rank: copies of the peers predict needs, taken from
         # their ranks when evaluation starts; a plain list, so that they are
@@ -313,6 +325,22 @@ class DGDPeerClassifier(BaseModel):
         dist.all_gather(gathered, detached[0].contiguous())
         return gathered
 
+    def _ensemble(self, others: List[torch.Tensor]) -> torch.Tensor:
+        """The other peers' ensemble, as logits for ``online_kd``.
+
+        ``'mean_probs'`` returns :math:`s \\log \\bar p` with
+        :math:`\\bar p` the mean of :math:`\\sigma(z_j / s)` and :math:`s`
+        the temperature ``online_kd`` applies to its target, so that its
+        target is exactly :math:`\\bar p`.
+        """
+        stacked = torch.stack(others)
+        if self.online_target == 'mean_logits':
+            return stacked.mean(0)
+        scale = self.online_kd.temperature if getattr(
+            self.online_kd, 'soften_teacher', True) else 1.0
+        probs = torch.softmax(stacked / scale, dim=-1).mean(0)
+        return scale * torch.log(probs.clamp_min(1e-12))
+
     def _check_rank_states_kept(self) -> None:
         if (self._warned_rank_states or self.rank_states_kept
                 or not self._across_ranks()):
@@ -353,7 +381,7 @@ class DGDPeerClassifier(BaseModel):
             if others:
                 losses[f'peer{index}.loss_kd'] = self.online_kd(
                     logits,
-                    torch.stack(others).mean(0))
+                    self._ensemble(others))
             if teacher is not None:
                 losses[f'peer{index}.loss_teacher'] = self.teacher_kd(
                     logits, teacher)

@@ -89,6 +89,25 @@ def test_offline_teacher_is_loaded_frozen_and_in_eval(tmp_path):
     torch.testing.assert_close(losses['peer0.loss_teacher'], expected)
 
 
+def test_online_target_mean_probs_averages_softened_probabilities():
+    model = MODELS.build(
+        peer_cfg(num_peers=3,
+                 online_target='mean_probs',
+                 online_kd=dict(type='PeerKDLoss', temperature=2.0)))
+    inputs, samples = batch()
+    losses = model(inputs, samples, mode='loss')
+    z = _logits(model, inputs)
+    target = (torch.softmax(z[1] / 2, 1) + torch.softmax(z[2] / 2, 1)) / 2
+    expected = -(target * torch.log_softmax(z[0] / 2, 1)).sum(1).mean() * 4
+    torch.testing.assert_close(losses['peer0.loss_kd'], expected)
+    # the default ensembles logits, which differs
+    model.online_target = 'mean_logits'
+    assert not torch.allclose(
+        model(inputs, samples, mode='loss')['peer0.loss_kd'], expected)
+    with pytest.raises(ValueError, match='online_target'):
+        MODELS.build(peer_cfg(online_target='vote'))
+
+
 def _student_of_a_dgd_checkpoint(tmp_path, prefix: str):
     """A 2-peer DGD checkpoint, and a 1-peer model taught by ``prefix``."""
     trained = MODELS.build(peer_cfg(num_peers=2, peer_seed=3))
