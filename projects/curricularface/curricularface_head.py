@@ -102,14 +102,27 @@ class CurricularFaceHead(ArcFaceClsHead):
                 'CurricularFaceHead: `target` must hold one class index per '
                 f'sample ({batch_size}), got shape {tuple(target.shape)}')
         if target.dtype.is_floating_point:
-            raise TypeError('CurricularFaceHead: `target` must be integer '
-                            f'class indices, got dtype {target.dtype}')
+            target = self._integral_float_target(target)
         if target.numel() and (target.min() < 0
                                or target.max() >= self.num_classes):
             raise ValueError(
                 'CurricularFaceHead: label out of range: `target` holds '
                 f'{int(target.min())}..{int(target.max())} but num_classes='
                 f'{self.num_classes} (check gt_label / the dataset classes)')
+        return target.long()
+
+    @staticmethod
+    def _integral_float_target(target: Tensor) -> Tensor:
+        """Float class indices (as ``ArcFaceClsHead`` accepts) as long;
+        a non-integral value is an error, not a silent truncation."""
+        fractional = target != target.round()
+        if bool(fractional.any()):
+            bad = target[fractional][:4].tolist()
+            raise TypeError(
+                'CurricularFaceHead: `target` must hold integer class '
+                f'indices; the {target.dtype} target has non-integral '
+                f'values {bad} (check gt_label; soft or mixed labels are '
+                'not supported)')
         return target.long()
 
     @torch.no_grad()
@@ -182,8 +195,9 @@ class CurricularFaceHead(ArcFaceClsHead):
         Args:
             feats (tuple[Tensor]): Backbone/neck outputs; the last one, of
                 shape (N, in_channels), is the embedding.
-            target (Tensor, optional): Class indices, shape (N,).
-                Defaults to None.
+            target (Tensor, optional): Class indices, shape (N,) or (N, 1);
+                integer, or float with integral values as
+                ``ArcFaceClsHead`` accepts. Defaults to None.
 
         Returns:
             Tensor: :math:`s \\cdot` logits, shape (N, num_classes).

@@ -140,6 +140,6 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match='in_channels'):
         head((torch.randn(2, 5), ), torch.tensor([0, 1]))
     with pytest.raises(TypeError, match='integer'):
-        head((torch.randn(2, 2), ), torch.tensor([0.0, 1.0]))
+        head((torch.randn(2, 2), ), torch.tensor([0.5, 1.0]))
     with pytest.raises(ValueError, match='momentum'):
         _head(momentum=1.5)
