@@ -1,0 +1,97 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""Local correlation (cost volume) of PWC-Lite, in pure PyTorch."""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+from mmseg.registry import MODELS
+from torch import Tensor
+
+
+@MODELS.register_module()
+class FlowCorrelation(BaseModule):
+    """Channel-averaged local correlation with a square search window.
+
+    `Learning by Analogy: Reliable Supervision from Transformations for
+    Unsupervised Optical Flow Estimation <https://arxiv.org/abs/2003.13045>`_
+    (PWC-Lite, Sec. 4.1) correlates the first frame's features with the warped
+    second frame's features over a ``(2d + 1)^2`` neighbourhood:
+
+    .. math::
+        C(x, (\\delta_y, \\delta_x)) = \\frac{1}{C} \\sum_c f_1(x)_c \\,
+        f_2(x + (\\delta_y, \\delta_x))_c, \\quad |\\delta| \\le d,
+
+    with zeros outside the second feature map. Channels are ordered
+    ``dy``-major (``k = (dy + d)(2d + 1) + (dx + d)``), as the official
+    CUDA and native kernels. The pure-torch path loops over the ``2d + 1``
+    row shifts and takes all column shifts at once through a strided view,
+    so memory stays ``O((2d + 1) C H W)`` per row shift.
+
+    Args:
+        max_displacement (int): The search range ``d``. Defaults to 4
+            (81 channels).
+        use_mmcv (bool): Use ``mmcv.ops.Correlation`` (CUDA kernel) for CUDA
+            tensors; CPU tensors always take the pure-torch path. Defaults
+            to False.
+        init_cfg (dict, optional): Initialization config. Defaults to None.
+    """
+
+    def __init__(self,
+                 max_displacement: int = 4,
+                 use_mmcv: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if max_displacement < 0:
+            raise ValueError('FlowCorrelation: max_displacement must be >= 0, '
+                             f'got {max_displacement}')
+        self.max_displacement = max_displacement
+        self.use_mmcv = use_mmcv
+        self._mmcv_op: Optional[torch.nn.Module] = None
+
+    @property
+    def out_channels(self) -> int:
+        """The number of displacements, ``(2d + 1)^2``."""
+        return (2 * self.max_displacement + 1)**2
+
+    def forward(self, feat1: Tensor, feat2: Tensor) -> Tensor:
+        """Correlate ``feat1`` (B, C, H, W) with ``feat2`` (B, C, H, W).
+
+        Returns:
+            Tensor: The cost volume (B, (2d + 1)^2, H, W).
+        """
+        if feat1.shape != feat2.shape or feat1.dim() != 4:
+            raise ValueError('FlowCorrelation: both features must be '
+                             f'(B, C, H, W) of one shape, got '
+                             f'{tuple(feat1.shape)} and {tuple(feat2.shape)}')
+        if self.use_mmcv and feat1.is_cuda:
+            return self._forward_mmcv(feat1, feat2)
+        return self._forward_torch(feat1, feat2)
+
+    def _forward_torch(self, feat1: Tensor, feat2: Tensor) -> Tensor:
+        d = self.max_displacement
+        width = feat1.shape[-1]
+        height = feat1.shape[-2]
+        padded = F.pad(feat2, [d, d, d, d])
+        rows = []
+        for dy in range(2 * d + 1):
+            band = padded[:, :, dy:dy + height]
+            # (B, C, H, 2d + 1, W): every column shift of the band, no copy.
+            shifts = band.unfold(3, width, 1)
+            rows.append(torch.einsum('bchw,bchkw->bkhw', feat1, shifts))
+        return torch.cat(rows, dim=1) / feat1.shape[1]
+
+    def _forward_mmcv(self, feat1: Tensor, feat2: Tensor) -> Tensor:
+        if self._mmcv_op is None:
+            from mmcv.ops import Correlation
+            self._mmcv_op = Correlation(
+                kernel_size=1,
+                max_displacement=self.max_displacement,
+                stride=1,
+                padding=0,
+                dilation=1,
+                dilation_patch=1)
+        cost = self._mmcv_op(feat1, feat2)
+        batch, _, _, height, width = cost.shape
+        return cost.reshape(batch, self.out_channels, height,
+                            width) / feat1.shape[1]

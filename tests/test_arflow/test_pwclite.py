@@ -1,0 +1,116 @@
+# Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+"""PWC-Lite: the official layout (parameter counts, strict official keys),
+any input size, and the correlation against a brute-force loop."""
+import pytest
+import torch
+
+from projects.arflow.models import FlowCorrelation, PWCLite
+
+
+def _brute_force_correlation(f1, f2, d):
+    batch, channels, height, width = f1.shape
+    out = torch.zeros(batch, (2 * d + 1)**2, height, width, dtype=f1.dtype)
+    for k_y, dy in enumerate(range(-d, d + 1)):
+        for k_x, dx in enumerate(range(-d, d + 1)):
+            for y in range(height):
+                for x in range(width):
+                    if 0 <= y + dy < height and 0 <= x + dx < width:
+                        out[:, k_y * (2 * d + 1) + k_x, y, x] = (
+                            f1[:, :, y, x] * f2[:, :, y + dy, x + dx]).sum(
+                                1) / channels
+    return out
+
+
+def _official_state_dict(n_frames):
+    """The key set and shapes of the official ``PWCLite`` (models/pwclite.py:
+    FeatureExtractor ``convs``, FlowEstimatorReduce, ContextNetwork,
+    ``conv_1x1``), written out from its channel arithmetic."""
+    shapes = {}
+
+    def conv(name, c_in, c_out, k=3):
+        shapes[f'{name}.0.weight'] = (c_out, c_in, k, k)
+        shapes[f'{name}.0.bias'] = (c_out, )
+
+    chs = [3, 16, 32, 64, 96, 128, 192]
+    for i, (a, b) in enumerate(zip(chs[:-1], chs[1:])):
+        conv(f'feature_pyramid_extractor.convs.{i}.0', a, b)
+        conv(f'feature_pyramid_extractor.convs.{i}.1', b, b)
+    c_in = 32 + 83 * (n_frames - 1)
+    conv('flow_estimators.conv1', c_in, 128)
+    conv('flow_estimators.conv2', 128, 128)
+    conv('flow_estimators.conv3', 256, 96)
+    conv('flow_estimators.conv4', 224, 64)
+    conv('flow_estimators.conv5', 160, 32)
+    conv('flow_estimators.predict_flow', 96, 2)
+    ctx = [34 * (n_frames - 1), 128, 128, 128, 96, 64, 32, 2]
+    for i, (a, b) in enumerate(zip(ctx[:-1], ctx[1:])):
+        conv(f'context_networks.convs.{i}', a, b)
+    for i, c in enumerate([192, 128, 96, 64, 32]):
+        conv(f'conv_1x1.{i}', c, 32, k=1)
+    return {k: torch.randn(v) for k, v in shapes.items()}
+
+
+@pytest.mark.parametrize('n_frames,count', [(2, 2236660), (3, 2371444)])
+def test_parameter_count_matches_official(n_frames, count):
+    model = PWCLite(n_frames=n_frames)
+    assert sum(p.numel() for p in model.parameters()) == count
+
+
+@pytest.mark.parametrize('n_frames', [2, 3])
+def test_official_keys_load_strictly(n_frames):
+    state = _official_state_dict(n_frames)
+    model = PWCLite(n_frames=n_frames)
+    model.load_state_dict(state, strict=True)
+    assert torch.equal(model.conv_1x1[2][0].weight,
+                       state['conv_1x1.2.0.weight'])
+
+
+def test_correlation_equals_brute_force_loop():
+    torch.manual_seed(0)
+    f1 = torch.randn(2, 5, 6, 7, dtype=torch.float64)
+    f2 = torch.randn(2, 5, 6, 7, dtype=torch.float64)
+    corr = FlowCorrelation(max_displacement=4)
+    out = corr(f1, f2)
+    assert out.shape == (2, 81, 6, 7) and corr.out_channels == 81
+    torch.testing.assert_close(out, _brute_force_correlation(f1, f2, 4))
+    # Displacement (dy, dx) = (0, 0) is channel 40: the mean of f1 * f2.
+    torch.testing.assert_close(out[:, 40], (f1 * f2).mean(1))
+
+
+def test_correlation_gradient_and_cpu_fallback_of_mmcv_switch():
+    f1 = torch.randn(1, 3, 5, 5, requires_grad=True)
+    f2 = torch.randn(1, 3, 5, 5, requires_grad=True)
+    out = FlowCorrelation(2, use_mmcv=True)(f1, f2)  # CPU: pure torch
+    out.sum().backward()
+    assert f1.grad.abs().sum() > 0 and f2.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match='one shape'):
+        FlowCorrelation()(f1, f2[:, :2])
+
+
+def test_any_input_size_and_bidirectional_outputs():
+    torch.manual_seed(0)
+    model = PWCLite().eval()
+    with torch.no_grad():
+        out = model(torch.rand(1, 6, 40, 50), with_bk=True)
+    assert [tuple(f.shape[-2:]) for f in out['flows_fw']] == [
+        (40, 50), (20, 25), (10, 13), (5, 7), (3, 4)
+    ]
+    assert [f.shape for f in out['flows_bw']] == [
+        f.shape for f in out['flows_fw']
+    ]
+    assert torch.isfinite(out['flows_fw'][0]).all()
+
+
+def test_three_frame_variant_outputs_both_directions():
+    model = PWCLite(n_frames=3).eval()
+    with torch.no_grad():
+        out = model(torch.rand(1, 9, 64, 64))
+    assert out['flows_fw'][0].shape == (1, 2, 64, 64)
+    assert out['flows_bw'][0].shape == (1, 2, 64, 64)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match='n_frames'):
+        PWCLite(n_frames=4)
+    with pytest.raises(ValueError, match='expected'):
+        PWCLite()(torch.rand(1, 9, 64, 64))
