@@ -20,12 +20,19 @@ first). Each fix is small, idempotent and has a test that fails without it.
    call. The shim restores it as ``np.isin(...).ravel()``, which is what
    ``in1d`` returned.
 
-mmengine is patched only when it is importable, so ``import projects`` works
-(and stays light) without any toolbox installed.
+``import projects`` stays light: it imports neither torch nor mmengine. The
+checkpoint fix is applied the moment ``mmengine.runner.checkpoint`` is
+imported (at once when it already is), through a post-import hook on
+``sys.meta_path``; tools that need no toolbox (``tools/eval_widerface.py``)
+therefore pay nothing for it.
 """
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import os.path as osp
-from typing import Any, Optional
+import sys
+from types import ModuleType
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -57,9 +64,58 @@ def _load_from_local(filename: str, map_location: Optional[Any] = None) -> Any:
     return torch.load(filename, map_location=map_location, weights_only=False)
 
 
-def _patch_mmengine_checkpoint_loaders() -> None:
-    if importlib.util.find_spec('mmengine') is None:
-        return
+_CHECKPOINT_MODULE = 'mmengine.runner.checkpoint'
+
+
+class _PatchAfterExec(importlib.abc.Loader):
+    """Runs the wrapped loader, then ``patch`` on the new module."""
+
+    def __init__(self, loader: importlib.abc.Loader,
+                 patch: Callable[[], None]) -> None:
+        self._loader = loader
+        self._patch = patch
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec
+                      ) -> Optional[ModuleType]:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        # The module keeps its own loader (source lookups, reloads).
+        module.__loader__ = self._loader
+        if module.__spec__ is not None:
+            module.__spec__.loader = self._loader
+        self._loader.exec_module(module)
+        self._patch()
+
+
+class _PostImportHook(importlib.abc.MetaPathFinder):
+    """Applies ``patch`` right after module ``name`` is first imported."""
+
+    def __init__(self, name: str, patch: Callable[[], None]) -> None:
+        self.name = name
+        self._patch = patch
+        self._searching = False
+
+    def find_spec(self,
+                  fullname: str,
+                  path: Optional[Sequence[str]] = None,
+                  target: Optional[ModuleType] = None
+                  ) -> Optional[importlib.machinery.ModuleSpec]:
+        if fullname != self.name or self._searching:
+            return None
+        # Ask the other finders; this one declines while they answer.
+        self._searching = True
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._searching = False
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = _PatchAfterExec(spec.loader, self._patch)
+        return spec
+
+
+def _patch_mmengine_checkpoint_loaders_now() -> None:
     import torch
     from mmengine.runner.checkpoint import CheckpointLoader
     from mmengine.utils import digit_version
@@ -67,6 +123,19 @@ def _patch_mmengine_checkpoint_loaders() -> None:
         return
     CheckpointLoader.register_scheme(
         prefixes='', loader=_load_from_local, force=True)
+
+
+def _patch_mmengine_checkpoint_loaders() -> None:
+    if _CHECKPOINT_MODULE in sys.modules:
+        _patch_mmengine_checkpoint_loaders_now()
+    elif not any(
+            isinstance(finder, _PostImportHook)
+            and finder.name == _CHECKPOINT_MODULE
+            for finder in sys.meta_path):
+        sys.meta_path.insert(
+            0,
+            _PostImportHook(_CHECKPOINT_MODULE,
+                            _patch_mmengine_checkpoint_loaders_now))
 
 
 _FIXES = {
