@@ -11,10 +11,10 @@ from .datasets import (FaceBinPairDataset, FaceIdentityDataset,
                        FacePairDataset, LFWPairsDataset)
 from .engine import ShardedClassifierCheckpointHook
 from .evaluation import FaceVerificationMetric
-from .models import FaceRecognizer, IRBlock, IResNet
+from .models import FaceRecognizer, IRBlock, IResNet, MobileFaceNet
 
 __all__ = [
     'FaceBinPairDataset', 'FaceIdentityDataset', 'FacePairDataset',
     'FaceRecognizer', 'FaceVerificationMetric', 'IRBlock', 'IResNet',
-    'LFWPairsDataset', 'ShardedClassifierCheckpointHook'
+    'LFWPairsDataset', 'MobileFaceNet', 'ShardedClassifierCheckpointHook'
 ]

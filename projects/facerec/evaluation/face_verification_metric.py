@@ -10,8 +10,8 @@ from mmengine.logging import print_log
 from mmengine.utils import mkdir_or_exist
 from mmpretrain.registry import METRICS
 
-from .verification import (kfold_accuracy, pair_distances, roc_curve,
-                           tar_at_far)
+from .verification import (equal_error_rate, kfold_accuracy, pair_distances,
+                           roc_curve, tar_at_far)
 
 
 @METRICS.register_module()
@@ -31,6 +31,8 @@ class FaceVerificationMetric(BaseMetric):
       chosen on the other folds from ``thresholds``;
     - ``TAR@FAR=f``: true accept rate on all pairs at false accept rate
       :math:`f` (score :math:`-d`);
+    - with ``with_eer=True``, ``EER`` (%) and ``EER_threshold`` (score
+      :math:`-d`), see ``equal_error_rate``;
     - optionally the ROC curve saved as a PNG.
 
     Args:
@@ -44,6 +46,8 @@ class FaceVerificationMetric(BaseMetric):
             ``flip_test=True``. Defaults to ``'none'``.
         roc_file (str, optional): Save the ROC curve to this PNG.
             Defaults to None.
+        with_eer (bool): Also report the equal error rate.
+            Defaults to False.
         collect_device (str): Device to collect results. Defaults to 'cpu'.
         prefix (str, optional): Metric name prefix. Defaults to
             ``'verification'``.
@@ -57,6 +61,7 @@ class FaceVerificationMetric(BaseMetric):
                  far_targets: Sequence[float] = (1e-4, 1e-3, 1e-2, 1e-1),
                  flip_fusion: str = 'none',
                  roc_file: Optional[str] = None,
+                 with_eer: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -71,6 +76,7 @@ class FaceVerificationMetric(BaseMetric):
         self.far_targets = tuple(far_targets)
         self.flip_fusion = flip_fusion
         self.roc_file = roc_file
+        self.with_eer = with_eer
 
     def _fuse(self, sample: dict) -> torch.Tensor:
         """The embedding of one sample after optional flip fusion."""
@@ -125,6 +131,9 @@ class FaceVerificationMetric(BaseMetric):
             threshold=float(thrs.mean()))
         for far, tar in tar_at_far(-dist, issame, self.far_targets).items():
             metrics[f'TAR@FAR={far:.0e}'] = tar * 100
+        if self.with_eer:
+            eer, thr = equal_error_rate(-dist, issame)
+            metrics.update(EER=eer * 100, EER_threshold=thr)
         if self.roc_file:
             self._save_roc(-dist, issame)
         return metrics

@@ -86,6 +86,42 @@ def tar_at_far(similarity: np.ndarray, issame: np.ndarray,
     return result
 
 
+def equal_error_rate(similarity: np.ndarray,
+                     issame: np.ndarray) -> Tuple[float, float]:
+    """Equal error rate and its threshold.
+
+    Pairs are accepted when ``similarity >= t``; the candidate thresholds
+    are the midpoints between consecutive distinct scores (and one below
+    and above all of them). At the candidate where :math:`|FAR - FRR|` is
+    smallest (the middle one on ties) the EER is :math:`(FAR + FRR) / 2`,
+    the convention of bob.measure.
+
+    Args:
+        similarity (np.ndarray): Pair scores, higher is more alike, (P,).
+        issame (np.ndarray): Bool labels, shape (P,), with both classes.
+
+    Returns:
+        tuple[float, float]: EER in [0, 1] and the threshold.
+    """
+    similarity = np.asarray(similarity, dtype=np.float64)
+    issame = np.asarray(issame, dtype=bool)
+    pos, neg = similarity[issame], similarity[~issame]
+    if not pos.size or not neg.size:
+        raise ValueError('verification: the EER needs genuine and impostor '
+                         f'pairs, got {pos.size} genuine and {neg.size} '
+                         'impostor')
+    scores = np.unique(similarity)
+    thresholds = np.concatenate([[scores[0] - 1],
+                                 (scores[1:] + scores[:-1]) / 2,
+                                 [scores[-1] + 1]])
+    far = np.mean(neg[None, :] >= thresholds[:, None], axis=1)
+    frr = np.mean(pos[None, :] < thresholds[:, None], axis=1)
+    gap = np.abs(far - frr)
+    best = np.flatnonzero(gap == gap.min())
+    k = int(best[len(best) // 2])
+    return float((far[k] + frr[k]) / 2), float(thresholds[k])
+
+
 def roc_curve(similarity: np.ndarray,
               issame: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """FAR and TAR of 'accept iff score >= thr' over every observed score."""
