@@ -9,6 +9,7 @@ registries: ``MPDPalmDataset``, ``MPDVerificationDataset``,
 ``PalmVerificationMetric``, plus :mod:`projects.facerec` (``MobileFaceNet``,
 ``FaceRecognizer``).
 """
+import projects.engine  # noqa: F401  (RandomStateCheckpointHook)
 import projects.facerec  # noqa: F401  (registers MobileFaceNet, ...)
 
 from .datasets import (MPDGapDataset, MPDPalmDataset, MPDPointDataset,
