@@ -18,9 +18,13 @@ model = dict(
     backbone=dict(
         type='IResNet',
         arch='ir100',
+        # exactly backbone/model_irse.py of the official code (IR_101):
+        # BN-Conv-PReLU-Conv-BN, subsampling shortcut, output dropout 0.4,
+        # non-affine embedding BN
+        style='model_irse',
         input_size=112,
         embedding_dim=512,
-        dropout=0.0),
+        dropout=0.4),
     head=dict(
         type='CurricularFaceHead',
         num_classes=num_classes,
