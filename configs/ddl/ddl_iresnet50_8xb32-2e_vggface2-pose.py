@@ -25,16 +25,27 @@ head = dict(type='CurricularFaceHead',
             in_channels=512,
             scale=64.0,
             margins=0.5,
-            momentum=0.01,
+            # TFace's distributed CurricularFace head (DIST_FC: true):
+            # alpha 0.1, t from the mean target cosine of the global batch
+            momentum=0.1,
+            sync_t=True,
             loss=dict(type='CrossEntropyLoss', loss_weight=1.0))
 model = dict(type='DDLFaceRecognizer',
              flip_test=True,
-             # the official code all-gathers the embeddings before DDL
+             # the official code all-gathers the embeddings before DDL, and
+             # its backward makes the DDL term act W (GPUs) times as strongly
+             # as its weights ('official'); 'exact' is the global loss's
              gather_ddl_inputs=True,
+             ddl_gradient='official',
+             # TFace's IR_50 (BN-Conv-BN-PReLU-Conv-BN, subsampling shortcut,
+             # dropout 0.4, non-affine embedding BN); load_from a model
+             # trained with the same style
              backbone=dict(type='IResNet',
                            arch='ir50',
+                           style='tface',
                            input_size=112,
-                           embedding_dim=512),
+                           embedding_dim=512,
+                           dropout=0.4),
              head=head,
              hard_head=head,
              ddl_loss=dict(type='DistributionDistillationLoss',

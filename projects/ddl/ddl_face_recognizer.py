@@ -10,9 +10,18 @@ from mmpretrain.structures import DataSample
 from torch import Tensor
 
 from projects.facerec import FaceRecognizer
-from projects.facerec.models.class_sharded import gather_for_replicated_loss
+from projects.facerec.models.class_sharded import (gather_batch,
+                                                   gather_for_replicated_loss)
 from .ddl_face_dataset import (EASY_CLS, EASY_PAIR, HARD_CLS, HARD_PAIR,
                                STREAM_NAMES)
+
+# All-gather of the DDL embeddings for each ``ddl_gradient``: the official
+# backward sums the gradient over ranks and scales by W (as the sharded
+# classifier's gather does); the exact one keeps the own rows times W.
+DDL_GRADIENTS = {
+    'official': gather_batch,
+    'exact': gather_for_replicated_loss
+}
 
 
 @MODELS.register_module()
@@ -47,8 +56,18 @@ class DDLFaceRecognizer(FaceRecognizer):
             True.
         gather_ddl_inputs (bool): With several processes, all-gather the
             DDL embeddings so that the similarity distributions cover the
-            global batch, as the official code; the gradients are those of
-            the global DDL loss. Defaults to False (each rank's own batch).
+            global batch, as the official code. Defaults to False (each
+            rank's own batch).
+        ddl_gradient (str): Backward of that all-gather, with :math:`W`
+            processes. ``'official'``: as TFace's ``AllGatherFunc``, each
+            rank's embedding gradient is summed over the :math:`W` ranks
+            (which all computed the same global loss) and multiplied by
+            :math:`W`, so after DDP's averaging the backbone receives
+            :math:`W \nabla L_{DDL}`: the DDL term acts :math:`W` times as
+            strongly as its nominal weights. ``'exact'``: own rows times
+            :math:`W`, so the backbone receives :math:`\nabla L_{DDL}` of
+            the global batch, as one process on the whole batch. Both are
+            the same on one process. Defaults to 'official'.
         **kwargs: ``FaceRecognizer`` arguments (backbone, head, ...).
     """
 
@@ -57,9 +76,15 @@ class DDLFaceRecognizer(FaceRecognizer):
                  hard_head: Optional[dict] = None,
                  hard_head_from_head: bool = True,
                  gather_ddl_inputs: bool = False,
+                 ddl_gradient: str = 'official',
                  **kwargs) -> None:
+        if ddl_gradient not in DDL_GRADIENTS:
+            raise ValueError('DDLFaceRecognizer: model.ddl_gradient must be '
+                             f'one of {tuple(DDL_GRADIENTS)}, got '
+                             f'{ddl_gradient!r}')
         super().__init__(**kwargs)
         self.gather_ddl_inputs = gather_ddl_inputs
+        self.ddl_gradient = ddl_gradient
         if hard_head is None:
             hard_head = copy.deepcopy(kwargs['head'])
         self.hard_head = MODELS.build(hard_head)
@@ -105,8 +130,9 @@ class DDLFaceRecognizer(FaceRecognizer):
         """The DDL terms, over the global batch with
         ``gather_ddl_inputs``."""
         if self.gather_ddl_inputs:
+            gather = DDL_GRADIENTS[self.ddl_gradient]
             neg_feats, pos_feats_a, pos_feats_b = ([
-                gather_for_replicated_loss(f) for f in group
+                gather(f) for f in group
             ] for group in (neg_feats, pos_feats_a, pos_feats_b))
         return self.ddl_loss.loss_terms(neg_feats, pos_feats_a, pos_feats_b)
 

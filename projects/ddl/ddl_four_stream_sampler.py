@@ -29,17 +29,27 @@ class DDLFourStreamSampler(Sampler):
        an easy first and a hard second image (``'easy-hard'``).
 
     Indices are encoded for ``DDLFaceDataset`` as ``stream * len + image``.
-    The draw is fixed by ``seed`` and the rank, so a resumed run that skips
-    the iterations done sees the same data.
+
+    With :math:`W` processes the identities of a classification stream are
+    drawn as the official ``DistributedIDBalanceSampler`` does: one
+    permutation of all identities, the same on every rank (``seed``), is
+    partitioned among the ranks (rank :math:`r` takes every :math:`W`-th
+    from position :math:`r`), and each rank walks its share ``num_ids`` at a
+    time, drawing a new permutation when a share is used up. So within an
+    iteration no identity appears on two ranks, and the all-gathered DDL
+    negatives are ``W * num_ids`` distinct identities. The images of an
+    identity and the pairs are drawn per rank. The whole draw is fixed by
+    ``seed`` and the rank, so a resumed run that skips the iterations done
+    sees the same data.
 
     Args:
         dataset (DDLFaceDataset): The split dataset.
-        num_ids (int): Identities per classification stream.
-        num_pairs (int): Pairs per pair stream.
+        num_ids (int): Identities per classification stream and process.
+        num_pairs (int): Pairs per pair stream and process.
         hard_pairs (str): ``'hard-hard'`` or ``'easy-hard'``.
             Defaults to 'hard-hard'.
-        seed (int, optional): Random seed; synced across ranks when None.
-            Defaults to None.
+        seed (int, optional): Random seed; synced across ranks when None
+            (every rank must use the same one). Defaults to None.
     """
 
     def __init__(self,
@@ -58,8 +68,8 @@ class DDLFourStreamSampler(Sampler):
         self.num_ids = num_ids
         self.num_pairs = num_pairs
         self.hard_pairs = hard_pairs
-        rank, _ = get_dist_info()
-        self.seed = (sync_random_seed() if seed is None else seed) + rank
+        self.rank, self.world_size = get_dist_info()
+        self.seed = sync_random_seed() if seed is None else seed
         self.size = len(dataset)
         self.easy = _images_by_identity(dataset, hard=False)
         self.hard = _images_by_identity(dataset, hard=True)
@@ -84,11 +94,14 @@ class DDLFourStreamSampler(Sampler):
         return [k for k in first if k in second]
 
     def _check_enough(self) -> None:
+        need = self.num_ids * self.world_size
         for name, pool in (('easy', self.easy), ('hard', self.hard)):
-            if len(pool) < self.num_ids:
+            if len(pool) < need:
                 raise ValueError(
-                    f'DDLFourStreamSampler: num_ids={self.num_ids} but the '
-                    f'{name} split has images of only {len(pool)} identities')
+                    f'DDLFourStreamSampler: num_ids={self.num_ids} on '
+                    f'{self.world_size} process(es) needs {need} distinct '
+                    f'identities but the {name} split has images of only '
+                    f'{len(pool)} identities')
         for stream in (EASY_PAIR, HARD_PAIR):
             if len(self._pair_ids(stream)) < self.num_pairs:
                 raise ValueError(
@@ -96,9 +109,21 @@ class DDLFourStreamSampler(Sampler):
                     f'only {len(self._pair_ids(stream))} identities can form '
                     f'positive pairs for stream {stream}')
 
+    def _identity_chunks(self, pool: dict,
+                         stream: int) -> Iterator[np.ndarray]:
+        """This rank's ``num_ids`` identities of each iteration, from
+        permutations shared by all ranks and partitioned among them."""
+        rng = np.random.default_rng([self.seed, stream])
+        ids = np.array(sorted(pool))
+        per_rank = len(ids) // self.world_size
+        chunks = per_rank // self.num_ids
+        while True:
+            share = rng.permutation(ids)[self.rank::self.world_size]
+            for c in range(chunks):
+                yield share[c * self.num_ids:(c + 1) * self.num_ids]
+
     def _classification(self, rng: np.random.Generator, pool: dict,
-                        stream: int) -> List[int]:
-        ids = rng.choice(sorted(pool), self.num_ids, replace=False)
+                        ids: np.ndarray, stream: int) -> List[int]:
         return [stream * self.size + int(rng.choice(pool[i])) for i in ids]
 
     def _pairs(self, rng: np.random.Generator, stream: int) -> List[int]:
@@ -115,16 +140,26 @@ class DDLFourStreamSampler(Sampler):
             out += [stream * self.size + int(a), stream * self.size + int(b)]
         return out
 
-    def iteration(self, rng: np.random.Generator) -> List[int]:
-        """The encoded indices of one iteration."""
-        return (self._classification(rng, self.easy, 0) +
-                self._classification(rng, self.hard, HARD_CLS) +
+    def iteration(self, rng: np.random.Generator, easy_ids: np.ndarray,
+                  hard_ids: np.ndarray) -> List[int]:
+        """The encoded indices of one iteration.
+
+        Args:
+            rng (np.random.Generator): This rank's generator (images, pairs).
+            easy_ids (np.ndarray): Identities of the easy classification
+                stream, ``num_ids`` of them.
+            hard_ids (np.ndarray): Those of the hard one.
+        """
+        return (self._classification(rng, self.easy, easy_ids, 0) +
+                self._classification(rng, self.hard, hard_ids, HARD_CLS) +
                 self._pairs(rng, EASY_PAIR) + self._pairs(rng, HARD_PAIR))
 
     def __iter__(self) -> Iterator[int]:
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng([self.seed, 4, self.rank])
+        easy = self._identity_chunks(self.easy, 0)
+        hard = self._identity_chunks(self.hard, HARD_CLS)
         while True:
-            yield from self.iteration(rng)
+            yield from self.iteration(rng, next(easy), next(hard))
 
     def __len__(self) -> int:
         return self.batch_size

@@ -7,6 +7,7 @@ import pytest
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
+import projects.ddl.ddl_four_stream_sampler as sampler_module
 from projects.ddl import DDLFaceDataset, DDLFourStreamSampler
 
 META = ('sample_idx', 'img_path', 'ddl_stream')
@@ -89,15 +90,49 @@ def test_sampler_easy_hard_pairs_and_errors(faces):
                                    num_pairs=3,
                                    hard_pairs='easy-hard',
                                    seed=0)
-    image = np.array(sampler.iteration(
-        np.random.default_rng(0))[-6:]) % len(ds)
+    ids = np.array(sorted(sampler.easy))[:2]
+    image = np.array(sampler.iteration(np.random.default_rng(0), ids,
+                                       ids)[-6:]) % len(ds)
     assert ds.ddl_is_hard[image].tolist() == [False, True] * 3
-    with pytest.raises(ValueError, match='only 5 identities'):
+    with pytest.raises(ValueError, match='needs 6 .* only 5 identities'):
         DDLFourStreamSampler(ds, num_ids=6, num_pairs=1, seed=0)
     with pytest.raises(ValueError, match='num_pairs=6'):
         DDLFourStreamSampler(ds, num_ids=2, num_pairs=6, seed=0)
     with pytest.raises(ValueError, match='hard_pairs'):
         DDLFourStreamSampler(ds, 2, 1, hard_pairs='soft', seed=0)
+
+
+def _rank_chunks(ds, monkeypatch, rank, world, iters):
+    """Classification identities of ``iters`` iterations on ``rank``."""
+    monkeypatch.setattr(sampler_module, 'get_dist_info',
+                        lambda: (rank, world))
+    sampler = DDLFourStreamSampler(ds, num_ids=2, num_pairs=1, seed=7)
+    it = iter(sampler)
+    out = []
+    for _ in range(iters):
+        chunk = np.array([next(it) for _ in range(sampler.batch_size)])
+        stream, image = np.divmod(chunk, len(ds))
+        out.append([ds.ddl_labels[image[stream == s]].tolist()
+                    for s in (0, 1)])
+    return out
+
+
+def test_sampler_partitions_identities_across_ranks(faces, monkeypatch):
+    """As the official DistributedIDBalanceSampler: no identity on two
+    ranks in an iteration, each rank's draw differs, and a share of the
+    shared permutation is used up before a new one is drawn."""
+    ds = _dataset(faces)  # 5 identities: 2 ranks x 2 ids, one left over
+    ranks = [_rank_chunks(ds, monkeypatch, r, 2, 4) for r in range(2)]
+    for it in range(4):
+        for s in (0, 1):
+            a, b = ranks[0][it][s], ranks[1][it][s]
+            assert len(set(a)) == 2 and len(set(b)) == 2
+            assert not set(a) & set(b), (it, s, a, b)
+    # easy and hard streams walk their own permutations
+    assert any(r[0] != r[1] for r in ranks[0])
+    # 3 identities per rank need 6 on 2 processes (get_dist_info patched)
+    with pytest.raises(ValueError, match='2 process.*needs 6'):
+        DDLFourStreamSampler(ds, num_ids=3, num_pairs=1, seed=0)
 
 
 def test_built_loader_yields_four_streams(faces):

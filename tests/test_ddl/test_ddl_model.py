@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.multiprocessing as mp
 from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import load_state_dict
 from mmpretrain.registry import MODELS
@@ -129,7 +128,8 @@ def _train(work_dir: Path, data: Path, iters: int, *extra: str) -> None:
     return proc.stdout + proc.stderr
 
 
-def test_demo_config_trains_and_resumes_exactly(tmp_path, faces):
+def test_demo_config_trains_and_resumes_exactly(tmp_path, faces,
+                                                assert_same_checkpoint):
     log = _train(tmp_path / 'straight', faces, 4)
     assert 'loss_ddl' in log and 'verification/accuracy' in log
     # Resume from the iteration-2 checkpoint into a fresh work dir.
@@ -137,32 +137,9 @@ def test_demo_config_trains_and_resumes_exactly(tmp_path, faces):
            str(tmp_path / 'straight' / 'iter_2.pth'))
     a = torch.load(tmp_path / 'straight' / 'iter_4.pth', weights_only=False)
     b = torch.load(tmp_path / 'cut' / 'iter_4.pth', weights_only=False)
-    assert a['state_dict'].keys() == b['state_dict'].keys()
     assert 'hard_head.t' in a['state_dict']
-    for key, value in a['state_dict'].items():
-        assert torch.allclose(value, b['state_dict'][key]), key
-
-
-def test_two_process_gathered_ddl_equals_the_global_batch(tmp_path,
-                                                          free_port):
-    """gather_ddl_inputs on 2 gloo processes: each rank's DDL loss is the
-    loss of the global batch, and its embedding gradients are W times that
-    loss's (DDP's averaging brings them back); without gathering, the loss
-    is each rank's own."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from _gather_worker import (PER_RANK, WORLD, ddl_loss, inputs,
-                                model_stub, worker)
-    ref_loss, ref_leaves = ddl_loss(model_stub(False), inputs())
-    ref_loss.backward()
-    mp.spawn(worker, args=(free_port(), str(tmp_path)), nprocs=WORLD,
-             join=True)
-    local_losses = []
-    for rank in range(WORLD):
-        got = torch.load(tmp_path / f'rank{rank}.pth', weights_only=False)
-        rows = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
-        torch.testing.assert_close(got[True]['loss'], ref_loss.detach())
-        for branch, ref_branch in zip(got[True]['grads'], ref_leaves):
-            for grad, leaf in zip(branch, ref_branch):
-                torch.testing.assert_close(grad / WORLD, leaf.grad[rows])
-        local_losses.append(got[False]['loss'])
-    assert not torch.allclose(local_losses[0], ref_loss.detach())
+    assert a['state_dict']['hard_head.t'].item() != 0.0
+    # bit for bit: weights and both heads' t, the SGD momenta, the
+    # scheduler and the generator states (flip augmentation is on)
+    assert a['optimizer']['state'], 'no SGD momentum saved'
+    assert_same_checkpoint(b, a)
