@@ -1,10 +1,15 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Fixtures shared by every test module."""
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Dict, List, Sequence
 
+import numpy as np
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -52,3 +57,127 @@ def free_port() -> Callable[[], int]:
             return sock.getsockname()[1]
 
     return _pick
+
+
+def _assert_same_tree(got: Any, expected: Any, path: str) -> None:
+    """Bit-for-bit equality of nested dicts/lists of tensors and arrays."""
+    import torch
+    if isinstance(expected, torch.Tensor):
+        assert isinstance(got, torch.Tensor), f'{path}: not a tensor'
+        assert got.dtype == expected.dtype and got.shape == expected.shape, (
+            f'{path}: {got.dtype}{tuple(got.shape)} != '
+            f'{expected.dtype}{tuple(expected.shape)}')
+        if not torch.equal(got, expected):
+            diff = (got.double() - expected.double()).abs().max().item()
+            raise AssertionError(f'{path}: not equal (max abs diff {diff})')
+    elif isinstance(expected, np.ndarray):
+        assert isinstance(got, np.ndarray) and np.array_equal(
+            got, expected), f'{path}: arrays differ'
+    elif isinstance(expected, dict):
+        assert isinstance(got, dict) and got.keys() == expected.keys(), (
+            f'{path}: keys {sorted(map(str, got))} != '
+            f'{sorted(map(str, expected))}')
+        for key, value in expected.items():
+            _assert_same_tree(got[key], value, f'{path}.{key}')
+    elif isinstance(expected, (list, tuple)):
+        assert isinstance(got, (list, tuple)) and len(got) == len(
+            expected), f'{path}: lengths differ'
+        for index, (a, b) in enumerate(zip(got, expected)):
+            _assert_same_tree(a, b, f'{path}[{index}]')
+    else:
+        assert got == expected, f'{path}: {got!r} != {expected!r}'
+
+
+@pytest.fixture(scope='session')
+def assert_same_checkpoint() -> Callable[..., None]:
+    """A function asserting that two mmengine checkpoints hold the same
+    training state, bit for bit (``torch.equal``): weights, every optimizer
+    state and schedulers, and the generator states that
+    ``RandomStateCheckpointHook`` saved.
+
+    Call it as ``assert_same_checkpoint(resumed, straight, extra=(...))``
+    with loaded checkpoint dicts; ``extra`` names more top-level keys.
+    """
+
+    def _check(got: Dict[str, Any],
+               expected: Dict[str, Any],
+               extra: Sequence[str] = ()) -> None:
+        for key in ('state_dict', 'optimizer', 'param_schedulers', *extra):
+            assert (key in got) == (key in expected), f'{key} in only one'
+            if key in expected:
+                _assert_same_tree(got[key], expected[key], key)
+        for key in ('iter', 'epoch', 'random_states',
+                    'random_states_per_rank'):
+            assert (key in got['meta']) == (key in expected['meta']), key
+            if key in expected['meta']:
+                _assert_same_tree(got['meta'][key], expected['meta'][key],
+                                  f'meta.{key}')
+
+    return _check
+
+
+@pytest.fixture
+def run_ranks(tmp_path) -> Callable[..., List[str]]:
+    """A function that runs ``python ARGS`` as ``world_size`` gloo ranks.
+
+    Every ``{init_method}`` in ``args`` becomes a ``file://`` rendezvous in
+    the test's temporary folder (no TCP port to race for: gloo's own
+    connections bind free ports). The ranks get ``RANK``, ``LOCAL_RANK``
+    and ``WORLD_SIZE``; on a timeout or a failed rank every rank's process
+    group is killed and the test fails with each rank's output tail.
+    Returns each rank's output (stdout and stderr).
+    """
+    counter = [0]
+
+    def _run(args: Sequence[str],
+             world_size: int = 2,
+             cwd: Path = REPO_ROOT,
+             timeout: float = 300,
+             env: Dict[str, str] = None) -> List[str]:
+        counter[0] += 1
+        store = tmp_path / f'rendezvous_{counter[0]}'
+        args = [a.replace('{init_method}', f'file://{store}') for a in args]
+        procs, logs = [], []
+        for rank in range(world_size):
+            log = open(tmp_path / f'rank{rank}_{counter[0]}.log', 'w+')
+            logs.append(log)
+            procs.append(subprocess.Popen(
+                [sys.executable, *args],
+                cwd=cwd,
+                env=dict(os.environ, **(env or {}), RANK=str(rank),
+                         LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size),
+                         PYTHONWARNINGS='ignore'),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True))
+        deadline, timed_out = time.monotonic() + timeout, False
+        try:
+            # stop at the first failed rank: the others would wait for it
+            while any(p.poll() is None for p in procs) and not any(
+                    p.returncode for p in procs):
+                if time.monotonic() > deadline:
+                    timed_out = True
+                    break
+                time.sleep(0.2)
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+        outputs = []
+        for log in logs:
+            log.seek(0)
+            outputs.append(log.read())
+            log.close()
+        failed = [r for r, p in enumerate(procs) if p.returncode != 0]
+        if timed_out or failed:
+            tails = '\n'.join(f'--- rank {r} (exit {p.returncode}) ---\n'
+                              f'{out[-3000:]}' for r, (p, out) in enumerate(
+                                  zip(procs, outputs)))
+            reason = (f'did not finish within {timeout} s (killed)'
+                      if timed_out else f'ranks {failed} failed')
+            raise AssertionError(f'{world_size} ranks of {args[:2]} '
+                                 f'{reason}:\n{tails}')
+        return outputs
+
+    return _run

@@ -10,6 +10,9 @@
    metrics and the leaderboard row, and saves a picture of detections::
 
     python tools/demo.py [--budget-min 12] [--work-dir work_dirs/acfd_demo]
+
+``--max-iters``, ``--num-train`` and ``--num-val`` shrink the run (the test
+suite runs it end to end in seconds).
 """
 import argparse
 import os.path as osp
@@ -40,22 +43,36 @@ def parse_args() -> argparse.Namespace:
                         help='training time budget in minutes')
     parser.add_argument('--max-iters', type=int, default=None,
                         help='override the config\'s iterations')
+    parser.add_argument('--num-train', type=int, default=600,
+                        help='training images to generate when the data '
+                        'is missing')
+    parser.add_argument('--num-val', type=int, default=150,
+                        help='held-out images to generate when the data '
+                        'is missing')
     args = parser.parse_args()
     if args.budget_min <= 0:
         parser.error(f'--budget-min must be positive, got {args.budget_min}')
     if args.max_iters is not None and args.max_iters < 1:
         parser.error(f'--max-iters must be >= 1, got {args.max_iters}')
+    for name in ('num_train', 'num_val'):
+        if getattr(args, name) < 1:
+            parser.error(f'--{name.replace("_", "-")} must be >= 1, got '
+                         f'{getattr(args, name)}')
     return args
 
 
-def make_data(data_root: str) -> None:
+def make_data(data_root: str, num_train: int, num_val: int) -> None:
     if osp.isfile(osp.join(data_root, 'val.csv')):
         print(f'demo data found at {data_root}')
         return
     subprocess.run([
         sys.executable,
-        osp.join(ROOT, 'tools', 'misc', 'make_cartoon_faces.py'), data_root
-    ], check=True)
+        osp.join(ROOT, 'tools', 'misc', 'make_cartoon_faces.py'), data_root,
+        '--num-train',
+        str(num_train), '--num-val',
+        str(num_val)
+    ],
+                   check=True)
 
 
 def draw_detections(runner: Runner, out_file: str, num: int = 6,
@@ -87,7 +104,7 @@ def draw_detections(runner: Runner, out_file: str, num: int = 6,
 
 def main() -> None:
     args = parse_args()
-    make_data(args.data_root)
+    make_data(args.data_root, args.num_train, args.num_val)
     cfg = load_config(CONFIG)
     cfg.work_dir = args.work_dir
     root = args.data_root.rstrip('/') + '/'

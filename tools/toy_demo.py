@@ -5,10 +5,12 @@ A smoke run of the whole stack (mmdet, mmseg, mmpretrain through this
 project's tools) in about a minute on the CPU::
 
     python tools/toy_demo.py [--data-root data/toy] [--work-dir work_dirs/toy]
+        [--max-iters N]
 """
 import argparse
 import os.path as osp
 import sys
+from typing import Optional
 
 import numpy as np
 
@@ -33,6 +35,15 @@ def _make_data(data_root: str) -> None:
     make_toy_data(data_root)
 
 
+def _iteration_options(max_iters: int) -> dict:
+    """Train ``max_iters`` iterations, then validate and save once."""
+    return {
+        'train_cfg.max_iters': max_iters,
+        'train_cfg.val_interval': max_iters,
+        'default_hooks.checkpoint.interval': max_iters,
+    }
+
+
 def _data_root_options(toolbox: str, data_root: str) -> dict:
     sub = dict(mmpretrain='cls', mmdet='det', mmseg='seg')[toolbox]
     root = osp.join(data_root, sub) + '/'
@@ -46,11 +57,16 @@ def _data_root_options(toolbox: str, data_root: str) -> dict:
     return options
 
 
-def run(toolbox: str, data_root: str, work_dir: str) -> dict:
-    """Train the toy config of ``toolbox`` and return its test metrics."""
-    cfg = load_config(
-        osp.join(ROOT, TOY_CONFIGS[toolbox]),
-        _data_root_options(toolbox, data_root))
+def run(toolbox: str,
+        data_root: str,
+        work_dir: str,
+        max_iters: Optional[int] = None) -> dict:
+    """Train the toy config of ``toolbox`` (for ``max_iters`` iterations
+    when given) and return its test metrics."""
+    options = _data_root_options(toolbox, data_root)
+    if max_iters is not None:
+        options.update(_iteration_options(max_iters))
+    cfg = load_config(osp.join(ROOT, TOY_CONFIGS[toolbox]), options)
     cfg.work_dir = osp.join(work_dir, toolbox)
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -61,10 +77,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data-root', default='data/toy')
     parser.add_argument('--work-dir', default='work_dirs/toy')
+    parser.add_argument('--max-iters', type=int, default=None,
+                        help='override the configs\' iterations')
     args = parser.parse_args()
+    if args.max_iters is not None and args.max_iters < 1:
+        parser.error(f'--max-iters must be >= 1, got {args.max_iters}')
     if not osp.isdir(args.data_root):
         _make_data(args.data_root)
-    results = {tb: run(tb, args.data_root, args.work_dir) for tb in TOY_CONFIGS}
+    results = {
+        tb: run(tb, args.data_root, args.work_dir, args.max_iters)
+        for tb in TOY_CONFIGS
+    }
     print('\n| toolbox | config | metrics |\n| --- | --- | --- |')
     for toolbox, metrics in results.items():
         shown = ', '.join(f'{k}: {float(v):.4f}' for k, v in metrics.items()

@@ -39,5 +39,5 @@ class TrainTimeBudgetHook(Hook):
         if elapsed >= self.budget_s and not runner.train_loop.stop_training:
             runner.train_loop.stop_training = True
             print_log(
-                f'Training time budget of {self.budget_s:.0f} s spent after '
+                f'Training time budget of {self.budget_s:g} s spent after '
                 f'{runner.iter + 1} iterations; stopping.', logger='current')

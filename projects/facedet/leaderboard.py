@@ -6,7 +6,7 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
-from mmengine.analysis import get_model_complexity_info
+from mmengine.analysis import FlopAnalyzer, parameter_count
 from mmengine.config import Config
 
 
@@ -15,18 +15,22 @@ def model_complexity(model: torch.nn.Module,
     """Parameters (millions) and GFLOPs of one forward at ``input_hw``.
 
     Detectors run in mmdet's ``tensor`` mode (backbone, neck and head, no
-    post-processing), as mmdet's ``get_flops`` tool does.
+    post-processing), as mmdet's ``get_flops`` tool does. The counts are
+    mmengine's :class:`~mmengine.analysis.FlopAnalyzer` (one multiply-add
+    per FLOP; convolutions, matrix products, normalisations, upsampling);
+    its warnings about the element-wise operators it does not count are
+    switched off, so that they do not bury the results they precede.
     """
-    # on the model's device: get_model_complexity_info does not move inputs
+    # on the model's device: the analyzer does not move inputs
     device = next(model.parameters()).device
     inputs = torch.zeros(1, 3, *input_hw, device=device)
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        info = get_model_complexity_info(
-            model, inputs=inputs, show_table=False, show_arch=False)
+        flops = FlopAnalyzer(model, inputs).unsupported_ops_warnings(
+            False).uncalled_modules_warnings(False).total()
     model.train(was_training)
-    return info['params'] / 1e6, info['flops'] / 1e9
+    return parameter_count(model)[''] / 1e6, flops / 1e9
 
 
 def _metric_records(work_dir: str) -> List[dict]:

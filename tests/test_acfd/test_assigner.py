@@ -54,6 +54,25 @@ def test_dynamic_threshold_by_hand():
                                torch.tensor([0.8, 0.5, 0.2, 0.0]))
 
 
+def test_threshold_uses_the_population_std():
+    # Candidate IoUs 0.9, 0.55, 0.1: mean 0.5167; population std 0.3274
+    # -> threshold 0.8441, so 0.9 is positive; the sample (unbiased) std
+    # 0.4010 would give 0.9177 and no positive at all.
+    face = torch.tensor([[0., 0., 10., 10.]])
+    anchors = torch.tensor([[0., 0., 10., 9.], [0., 0., 10., 5.5],
+                            [0., 0., 10., 1.], [20., 20., 30., 30.]])
+    ious = torch.tensor([0.9, 0.55, 0.1])
+    assert float(ious.mean() + ious.std(unbiased=False)) == pytest.approx(
+        0.8441, abs=1e-4)
+    assert float(ious.mean() + ious.std(unbiased=True)) == pytest.approx(
+        0.9177, abs=1e-4)
+    assigner = DynamicAnchorAssigner(
+        candidate_topk=3, min_pos_per_gt=0, neg_iou_thr=0.4,
+        ignore_iof_thr=-1)
+    result = _assign(assigner, anchors, face)
+    assert result.gt_inds.tolist() == [1, -1, 0, 0]
+
+
 def test_floor_gives_tiny_face_the_nearest_anchors():
     anchors = _grid_anchors()
     tiny = torch.tensor([[30., 30., 32., 32.]])  # overlaps its 4 neighbours

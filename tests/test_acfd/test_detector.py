@@ -64,17 +64,45 @@ def test_tiny_acfd_loss_decreases(faces_root):
 
 
 def test_acfd_deploy_gives_same_detections(faces_root):
+    # Non-trivial batch-norm statistics and affine terms, so that folding
+    # BN into the deployed convolutions changes their weights; then the
+    # whole predict path (head, decoding, NMS) of both forms is compared.
     cfg = Config.fromfile(str(DEMO_CFG))
+    cfg.model.test_cfg.score_thr = 0.0
+    torch.manual_seed(0)
     model = _build(cfg.model)
     model.init_weights()
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.2, 0.2)
+    # spread the scores (at init they all sit near the 0.01 prior), so that
+    # the ranking and NMS do not hinge on rounding-level ties
+    model.bbox_head.retina_cls.weight.data.normal_(0, 0.2)
+    model.bbox_head.retina_cls.bias.data.zero_()
     model.eval()
     data = model.data_preprocessor(_batch(cfg, faces_root, 2), False)
     with torch.no_grad():
-        feats = model.extract_feat(data['inputs'])
+        expected = model.predict(data['inputs'],
+                                 copy.deepcopy(data['data_samples']),
+                                 rescale=False)
         deployed = copy.deepcopy(model).switch_to_deploy()
-        feats_deployed = deployed.extract_feat(data['inputs'])
-    for a, b in zip(feats, feats_deployed):
-        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+        got = deployed.predict(data['inputs'],
+                               copy.deepcopy(data['data_samples']),
+                               rescale=False)
+    from projects.acfd.asymmetric_conv import AsymmetricConvModule
+    fused = [m for m in deployed.modules()
+             if isinstance(m, AsymmetricConvModule)]
+    assert fused and all(m.deployed and not hasattr(m, 'hor_norm')
+                         for m in fused)
+    for a, b in zip(got, expected):
+        a, b = a.pred_instances, b.pred_instances
+        assert len(b) >= 10
+        torch.testing.assert_close(a.scores, b.scores, rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(a.bboxes, b.bboxes, rtol=1e-4, atol=1e-3)
+        assert torch.equal(a.labels, b.labels)
 
 
 def test_demo_config_trains_and_tests_through_tools(faces_root):

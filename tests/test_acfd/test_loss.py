@@ -1,4 +1,6 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
+import math
+
 import pytest
 import torch
 from mmdet.models.losses import CrossEntropyLoss, FocalLoss
@@ -41,6 +43,51 @@ def test_margin_value_by_hand():
     loss = mbc(torch.tensor([[1.0], [-1.0]]), torch.tensor([0, 1]))
     expected = 2 * torch.log1p(torch.exp(torch.tensor(-1.0)))
     torch.testing.assert_close(loss, expected)
+
+
+def _sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def test_margin_with_focal_by_hand():
+    # The configs' setting: m = 0.5, s = 1, focal alpha 0.25, gamma 2, on
+    # the margined logit z'. One class; a positive at z = 0.2 and a
+    # negative (label 1 = background) at z = 0.2.
+    mbc = MarginBinaryClassificationLoss(margin=0.5, reduction='none')
+    loss = mbc(torch.tensor([[0.2], [0.2]]), torch.tensor([0, 1]))
+    p_pos = _sigmoid(0.2 - 0.5)  # z' = -0.3, p_t = p
+    pos = -0.25 * (1 - p_pos)**2 * math.log(p_pos)
+    p_neg = _sigmoid(0.2 + 0.5)  # z' = 0.7, p_t = 1 - p
+    neg = -0.75 * p_neg**2 * math.log(1 - p_neg)
+    assert loss[:, 0].tolist() == pytest.approx([pos, neg], rel=1e-6)
+    # the margin raises both: without it, z' = 0.2 for both
+    plain = MarginBinaryClassificationLoss(margin=0.0, reduction='none')(
+        torch.tensor([[0.2], [0.2]]), torch.tensor([0, 1]))
+    assert (loss > plain).all()
+
+
+def test_soft_targets_by_hand():
+    # (N, C) soft targets y = 0.3: z' = z - m (2y - 1) = 0.1 + 0.2;
+    # BCE(z', y) weighted by (alpha y + (1 - alpha)(1 - y)) |y - p|^gamma
+    # (the focal weight with soft targets, as mmdet writes it).
+    z, y, m = 0.1, 0.3, 0.5
+    zm = z - m * (2 * y - 1)
+    p = _sigmoid(zm)
+    bce = -(y * math.log(p) + (1 - y) * math.log(1 - p))
+    focal = bce * (0.25 * y + 0.75 * (1 - y)) * ((1 - p) * y + p *
+                                                  (1 - y))**2
+    soft = torch.tensor([[y]])
+    for use_focal, expected in ((True, focal), (False, bce)):
+        mbc = MarginBinaryClassificationLoss(
+            margin=m, use_focal=use_focal, reduction='sum')
+        assert mbc(torch.tensor([[z]]), soft).item() == pytest.approx(
+            expected, rel=1e-6)
+    # a one-hot (N, C) target equals the index target
+    pred, labels, weight = _inputs()
+    one_hot = torch.nn.functional.one_hot(labels, 4)[:, :3].float()
+    mbc = MarginBinaryClassificationLoss(margin=0.3)
+    torch.testing.assert_close(mbc(pred, one_hot, weight, avg_factor=5.0),
+                               mbc(pred, labels, weight, avg_factor=5.0))
 
 
 def test_margin_gradient_signs():

@@ -123,3 +123,43 @@ def test_check_limits_bad_arguments(limits, tmp_path):
         limits.weights_size_mb(None, str(tmp_path / 'missing.pth'))
     with pytest.raises(FileNotFoundError, match='nope.py'):
         limits.main([str(tmp_path / 'nope.py')])
+
+
+def test_check_limits_fails_a_slow_model(limits, capsys):
+    # the failing path: a latency limit no model meets; main() reports the
+    # measured number with FAIL and returns 1 (the process exit status)
+    code = limits.main([
+        str(TINY_CFG), '--shape', '64', '96', '--repeats', '1', '--warmup',
+        '0', '--latency-limit-ms', '1e-6'
+    ])
+    out = capsys.readouterr().out
+    assert code == 1
+    latency_line = next(line for line in out.splitlines()
+                        if line.startswith('end-to-end latency'))
+    assert latency_line.endswith('<= 1e-06 ms: FAIL')
+    assert 'model size' in out and 'MB: PASS' in out
+    assert 'pretrained weights: none: PASS' in out
+
+
+def test_challenge_config_builds_and_runs(limits):
+    import torch
+    cfg = limits.load_config(
+        str(REPO / 'configs' / 'acfd' /
+            'acfd_vovnetv3-39_abifpn_8xb8-40e_icartoonface.py'))
+    assert cfg.model.type == 'ACFD'
+    assert cfg.model.bbox_head.loss_cls.type == \
+        'MarginBinaryClassificationLoss'
+    assert cfg.model.train_cfg.assigner.type == 'DynamicAnchorAssigner'
+    assert limits.find_pretrained(cfg) == []  # the challenge's rule
+    model = limits.build_detector(cfg).eval()
+    assert type(model.backbone).__name__ == 'VoVNetV3'
+    assert type(model.neck).__name__ == 'ABiFPN'
+    with torch.no_grad():
+        cls_scores, bbox_preds = model._forward(torch.randn(1, 3, 128, 128))
+    strides = cfg.model.bbox_head.anchor_generator.strides
+    anchors = model.bbox_head.num_base_priors
+    assert len(cls_scores) == len(strides)
+    for score, box, stride in zip(cls_scores, bbox_preds, strides):
+        side = -(-128 // stride)
+        assert score.shape == (1, anchors, side, side)
+        assert box.shape == (1, 4 * anchors, side, side)

@@ -46,6 +46,20 @@ def test_softmax_margin_by_hand():
     assert loss.item() == pytest.approx(expected, rel=1e-6)
 
 
+def test_sigmoid_margin_with_focal_by_hand():
+    # The configs' setting (use_sigmoid, use_focal, m = 0.2): two classes,
+    # a face of class 0 with logits (0.4, -0.1): class 0 is positive on
+    # z' = 0.4 - 0.2, class 1 negative on z' = -0.1 + 0.2.
+    mc = MarginCrossEntropyLoss(
+        use_sigmoid=True, use_focal=True, margin=0.2, reduction='sum')
+    loss = mc(torch.tensor([[0.4, -0.1]]), torch.tensor([0]))
+    p0 = 1 / (1 + math.exp(-0.2))
+    p1 = 1 / (1 + math.exp(-0.1))
+    expected = (-0.25 * (1 - p0)**2 * math.log(p0) -
+                0.75 * p1**2 * math.log(1 - p1))
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
 def test_margin_raises_loss_and_gradient():
     pred, labels, _ = _inputs()
     pred.requires_grad_(True)

@@ -70,7 +70,23 @@ def test_mmpretrain_retrieval_metrics_run():
     assert float(ap) == pytest.approx(75.0)
 
 
-def test_fixes_apply_once():
-    before = np.in1d
+def test_fixes_are_applied_once_and_urls_keep_mmengine_loader():
+    from mmengine.runner import CheckpointLoader
+    from mmengine.runner import checkpoint as mmengine_checkpoint
     projects.apply_compat_fixes()
-    assert np.in1d is before
+    # local files go through the fix, URLs through mmengine's own loader
+    loader = CheckpointLoader._get_checkpoint_loader
+    assert loader('/tmp/model.pth') is compat._load_from_local
+    assert loader('https://example.com/model.pth') is \
+        mmengine_checkpoint.load_from_http
+    # numpy >= 2.4 has no in1d of its own: the shim is what is there
+    numpy_version = tuple(int(v) for v in np.__version__.split('.')[:2])
+    if numpy_version >= (2, 4):
+        assert np.in1d is compat._in1d
+    else:
+        assert np.in1d is not compat._in1d
+    # a second call changes nothing
+    in1d, schemes = np.in1d, dict(CheckpointLoader._schemes)
+    projects.apply_compat_fixes()
+    assert np.in1d is in1d
+    assert CheckpointLoader._schemes == schemes
