@@ -33,3 +33,18 @@ def palm_root(tmp_path_factory, make_palms) -> Path:
     make_palms.write_dataset(str(root), num_subjects=4, iters=2, size=128,
                              test_subjects=1, seed=0)
     return root
+
+
+@pytest.fixture(scope='session')
+def roi_root(palm_root) -> Path:
+    """64 px script-geometry ROIs of ``palm_root`` cut from the true
+    points, in ``palm_root/roi``."""
+    from projects.deepmpv.datasets import parse_mpd_name, read_point_file
+    from projects.deepmpv.roi import PalmROIExtractor, write_roi_folder
+    points = read_point_file(str(palm_root / 'points.txt'))
+    hands = {n: parse_mpd_name(n).hand for n in points}
+    written = write_roi_folder(str(palm_root / 'original'), points,
+                               str(palm_root / 'roi'),
+                               PalmROIExtractor(out_size=64), hands)
+    assert len(written) == len(points)
+    return palm_root

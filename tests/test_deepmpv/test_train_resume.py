@@ -69,3 +69,31 @@ def test_detector_demo_trains_evaluates_and_resumes_exactly(
     logs = _train_and_resume(DET, tmp_path, options)
     assert 'loss_xy' in logs and 'palm_points/gap_recall' in logs
     assert 'palm_points/roi_rate' in logs
+
+
+REC = ('configs/deepmpv/'
+       'deepmpv_mobilefacenet-tiny-64_arcface_1xb32-400it_palms-demo.py')
+
+
+def test_matcher_demo_trains_evaluates_and_resumes_exactly(
+        tmp_path, roi_root):
+    options = [
+        f'{loader}.dataset.{key}={value}'
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader')
+        for key, value in (('data_root', f'{roi_root}/'),
+                           ('test_subjects', 2))
+    ] + [
+        # 2 train subjects x 2 hands
+        'model.head.num_classes=4', 'data_preprocessor.num_classes=4',
+        f'val_evaluator.roc_file={tmp_path}/roc.png',
+        f'val_evaluator.score_file={tmp_path}/scores.png',
+        'train_dataloader.batch_size=4', 'train_cfg.max_iters=4',
+        'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1'
+    ]
+    logs = _train_and_resume(REC, tmp_path, options)
+    assert 'palm/EER' in logs and 'palm/TAR@FAR=1e-04' in logs
+    assert 'palm/threshold' in logs and 'palm/FAR@fixed' in logs
+    assert (tmp_path / 'roc.png').stat().st_size > 1000
+    assert (tmp_path / 'scores.png').stat().st_size > 1000

@@ -117,7 +117,7 @@ def equal_error_rate(similarity: np.ndarray,
     far = np.mean(neg[None, :] >= thresholds[:, None], axis=1)
     frr = np.mean(pos[None, :] < thresholds[:, None], axis=1)
     gap = np.abs(far - frr)
-    best = np.flatnonzero(gap == gap.min())
+    best = np.flatnonzero(gap <= gap.min() + 1e-12)
     k = int(best[len(best) // 2])
     return float((far[k] + frr[k]) / 2), float(thresholds[k])
 
