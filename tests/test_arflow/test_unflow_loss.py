@@ -90,6 +90,6 @@ def test_gradients_reach_both_flows():
 def test_bad_scale_configuration():
     with pytest.raises(ValueError, match='one weight per scale'):
         UnFlowLoss(w_scales=(1.0, 1.0), w_sm_scales=(1.0, ))
-    with pytest.raises(ValueError, match='flows'):
-        UnFlowLoss()([torch.zeros(1, 2, 4, 4)], [torch.zeros(1, 2, 4, 4)],
+    with pytest.raises(ValueError, match='need 2 flows'):
+        UnFlowLoss(w_scales=(1.0, 1.0, 0.0), w_sm_scales=(1.0, 0.0, 0.0))([torch.zeros(1, 2, 4, 4)], [torch.zeros(1, 2, 4, 4)],
                      torch.zeros(1, 3, 4, 4), torch.zeros(1, 3, 4, 4))

@@ -153,16 +153,17 @@ class UnFlowLoss(BaseModule):
             tuple: ``dict(loss_photo, loss_smooth)`` and the (B, 1, h, w)
             non-occlusion mask of frame 1 at the finest scale (no grad).
         """
-        if len(flows_fw) < len(self.w_scales) or \
-                len(flows_bw) < len(self.w_scales):
-            raise ValueError(f'UnFlowLoss: {len(self.w_scales)} scale weights '
-                             f'but {len(flows_fw)} / {len(flows_bw)} flows')
+        used = max(i + 1 for i, w in enumerate(self.w_scales) if w > 0) \
+            if any(self.w_scales) else 0
+        if min(len(flows_fw), len(flows_bw)) < used:
+            raise ValueError(f'UnFlowLoss: weighted scales need {used} flows, '
+                             f'got {len(flows_fw)} / {len(flows_bw)}')
         photo, smooth = img1.new_zeros(()), img1.new_zeros(())
         noc1 = noc2 = None
         scale = 1.0
         for i, (w_ph, w_sm) in enumerate(zip(self.w_scales,
                                              self.w_sm_scales)):
-            if w_ph == 0:
+            if w_ph == 0 or i >= used:
                 continue
             fw, bw = flows_fw[i], flows_bw[i]
             size = fw.shape[-2:]
