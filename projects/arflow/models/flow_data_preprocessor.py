@@ -32,6 +32,10 @@ class FlowDataPreprocessor(BaseDataPreprocessor):
         data = self.cast_data(data)
         inputs = data['inputs']
         if isinstance(inputs, (list, tuple)):
+            keys = {tuple(sorted(item)) for item in inputs}
+            if len(keys) > 1:
+                raise ValueError('FlowDataPreprocessor: inputs of one batch '
+                                 f'have different keys {sorted(keys)}')
             inputs = {
                 key: [item[key] for item in inputs]
                 for key in inputs[0]
