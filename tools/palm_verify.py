@@ -24,7 +24,6 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from projects.deepmpv.apis import PalmVerifier, draw_palm  # noqa: E402
 from projects.deepmpv.datasets import parse_mpd_name  # noqa: E402
-from projects.deepmpv.roi import PalmROIExtractor  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -55,13 +54,7 @@ def _hand(path: str):
 
 def main() -> None:
     args = parse_args()
-    ckpt = lambda p: None if p.lower() == 'none' else p  # noqa: E731
-    verifier = PalmVerifier(
-        args.det_config, ckpt(args.det_checkpoint), args.rec_config,
-        ckpt(args.rec_checkpoint),
-        PalmROIExtractor(args.geometry, out_size=args.roi_size),
-        score_thr=args.score_thr, threshold=args.threshold,
-        device=args.device)
+    verifier = PalmVerifier.from_args(args)
     imgs = []
     for path in (args.img1, args.img2):
         img = cv2.imread(path)

@@ -26,7 +26,6 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
 from projects.deepmpv.apis import PalmVerifier, evaluate_photos  # noqa
 from projects.deepmpv.datasets import (read_pair_list,  # noqa: E402
                                        scan_mpd_folder, split_subjects)
-from projects.deepmpv.roi import PalmROIExtractor  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,12 +72,7 @@ def select_photos(args: argparse.Namespace) -> list:
 
 def main() -> None:
     args = parse_args()
-    ckpt = lambda p: None if p.lower() == 'none' else p  # noqa: E731
-    verifier = PalmVerifier(
-        args.det_config, ckpt(args.det_checkpoint), args.rec_config,
-        ckpt(args.rec_checkpoint),
-        PalmROIExtractor(args.geometry, out_size=args.roi_size),
-        score_thr=args.score_thr, threshold=args.threshold)
+    verifier = PalmVerifier.from_args(args)
     photos = select_photos(args)
     if not photos:
         raise ValueError('palm_eval: no photos selected')

@@ -85,6 +85,20 @@ class PalmVerifier:
         self.score_thr = score_thr
         self.threshold = threshold
 
+    @classmethod
+    def from_args(cls, args) -> 'PalmVerifier':
+        """Build from the shared command-line arguments of the tools
+        (``det_config``, ``det_checkpoint``, ``rec_config``,
+        ``rec_checkpoint``, ``geometry``, ``roi_size``, ``score_thr``,
+        ``threshold``, optional ``device``); ``none`` as a checkpoint keeps
+        the initialisation."""
+        ckpt = lambda p: None if p.lower() == 'none' else p  # noqa: E731
+        return cls(args.det_config, ckpt(args.det_checkpoint),
+                   args.rec_config, ckpt(args.rec_checkpoint),
+                   PalmROIExtractor(args.geometry, out_size=args.roi_size),
+                   score_thr=args.score_thr, threshold=args.threshold,
+                   device=getattr(args, 'device', 'cpu'))
+
     def _build(self, scope: str, cfg: Config,
                checkpoint: Optional[str]) -> torch.nn.Module:
         """Build a model in its toolbox scope and load its weights."""
