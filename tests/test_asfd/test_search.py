@@ -23,21 +23,23 @@ def faces(tmp_path_factory, repo_root):
     subprocess.run([
         sys.executable,
         str(repo_root / 'tools/misc/make_cartoon_faces.py'),
-        str(root), '--num-train', '2', '--num-val', '2', '--size', '64'
+        str(root), '--num-train', '4', '--num-val', '2', '--size', '64'
     ], check=True, capture_output=True)
     return root
 
 
-def _search_options(faces, epochs):
-    # Tiny search: 2 images per split, batches of 2, 4 candidate ops, no
-    # flip (global numpy RNG is not checkpointed, so resume compares runs
-    # without random augmentation).
+def _search_options(faces, epochs, train_images=2, flip=False):
+    # Tiny search: 2 held-out images and train_images train images, batches
+    # of 2, 4 candidate ops; random flip at the config's probability when
+    # flip is on.
     opts = [f'train_cfg.max_epochs={epochs}', 'train_cfg.arch_start_epoch=0',
             f'model.neck.op_names={OPS}']
-    for loader in ('train_dataloader', 'train_cfg.arch_dataloader'):
+    for loader, num in (('train_dataloader', train_images),
+                        ('train_cfg.arch_dataloader', 2)):
         opts += [f'{loader}.dataset.data_root={faces}/',
-                 f'{loader}.dataset.indices=2', f'{loader}.batch_size=2',
-                 f'{loader}.dataset.pipeline.2.prob=0.0']
+                 f'{loader}.dataset.indices={num}', f'{loader}.batch_size=2']
+        if not flip:
+            opts.append(f'{loader}.dataset.pipeline.2.prob=0.0')
     return opts
 
 
@@ -108,31 +110,40 @@ def test_alphas_learn_on_held_out_and_weights_on_train(faces, repo_root,
 
 
 def test_search_exports_genotype_resumes_exactly_and_trains(
-        faces, repo_root, tmp_path):
+        faces, repo_root, tmp_path, assert_same_checkpoint):
+    # 2 iterations an epoch (4 train images), random flip on: resuming at
+    # the end of epoch 1 must give epoch 2 bit for bit (weights, alphas,
+    # both optimizers' Adam/SGD states, schedulers, generators).
+    options = _search_options(faces, 2, train_images=4, flip=True)
     straight, resumed = tmp_path / 'straight', tmp_path / 'resumed'
-    _train(repo_root, SEARCH_CFG, straight, _search_options(faces, 2))
+    _train(repo_root, SEARCH_CFG, straight, options)
     history = json.loads((straight / 'arch_weights.json').read_text())
     assert [h['epoch'] for h in history] == [1, 2]
     assert history[0]['fusion'] != history[1]['fusion']
     genotype = load_genotype(str(straight / 'genotype.json'))
-    assert AutoFEM([16, 48, 160], 16, 4, genotype=genotype)
+    used = {op for op in genotype['fusion'].values()} | {
+        op for node in genotype['cell'] for op, _ in node}
+    assert used <= set(eval(OPS)) - {'none'}
+    assert AutoFEM([16, 48, 160], 16, 4, genotype=genotype).genotype == \
+        genotype
 
     # Resume the second epoch from the straight run's first checkpoint.
-    _train(repo_root, SEARCH_CFG, resumed, _search_options(faces, 2),
-           '--resume', str(straight / 'epoch_1.pth'))
+    _train(repo_root, SEARCH_CFG, resumed, options, '--resume',
+           str(straight / 'epoch_1.pth'))
     a = torch.load(straight / 'epoch_2.pth', weights_only=False)
     b = torch.load(resumed / 'epoch_2.pth', weights_only=False)
-    for key, value in a['state_dict'].items():
-        torch.testing.assert_close(b['state_dict'][key], value)
-    # every Adam state of both alpha tensors, and the weight optimizer
-    for name in ('asfd_arch_optimizer', 'optimizer'):
-        saved, again = a[name]['state'], b[name]['state']
-        assert saved.keys() == again.keys() and saved
-        for index, state in saved.items():
-            assert state.keys() == again[index].keys()
-            for key, value in state.items():
-                torch.testing.assert_close(again[index][key], value)
-    assert len(a['asfd_arch_optimizer']['state']) == 2  # fusion and cell
+    first = torch.load(straight / 'epoch_1.pth', weights_only=False)
+    assert a['meta']['iter'] == 4 and first['meta']['iter'] == 2
+    assert_same_checkpoint(b, a, extra=('asfd_arch_optimizer', ))
+    # every Adam state of both alpha tensors, second moments included
+    arch_state = a['asfd_arch_optimizer']['state']
+    assert len(arch_state) == 2  # fusion and cell
+    assert all(s['step'] == 4 and s['exp_avg_sq'].abs().sum() > 0
+               for s in arch_state.values())
+    # the flips of epoch 2 were drawn: the resumed generators equal the
+    # straight run's, which moved on from epoch 1's
+    end, start = (c['meta']['random_states']['numpy'] for c in (a, first))
+    assert (end[1].tolist(), end[2]) != (start[1].tolist(), start[2])
     assert (resumed / 'genotype.json').read_text() == (
         straight / 'genotype.json').read_text()
 
