@@ -51,3 +51,31 @@ def test_recipe_model_builds_with_a_small_head():
     init_default_scope('mmpretrain')
     model = MODELS.build(cfg.model)
     assert model.head.t.shape == (1, ) and model.flip_test
+
+
+def test_sharded_demo_config_is_the_demo_split_over_two_processes():
+    demo = Config.fromfile(
+        str(CFG_DIR /
+            'curricularface_iresnet-tiny_1xb32-300it_face-identities-demo.py'))
+    cfg = Config.fromfile(
+        str(CFG_DIR / 'curricularface_iresnet-tiny_2xb16-300it_'
+            'face-identities-demo-sharded.py'))
+    head, plain = cfg.model.head, demo.model.head
+    assert head.type == 'ShardedCurricularFaceHead'
+    assert plain.type == 'CurricularFaceHead'
+    for key in ('num_classes', 'in_channels', 'scale', 'margins',
+                'momentum'):
+        assert head[key] == plain[key], key
+    # 2 processes of 16 = the demo's batch of 32; equal shards every step
+    assert cfg.train_dataloader.batch_size * 2 == \
+        demo.train_dataloader.batch_size
+    assert cfg.train_dataloader.drop_last
+    assert [h.type for h in cfg.custom_hooks] == [
+        'ShardedClassifierCheckpointHook'
+    ]
+    assert cfg.train_cfg == demo.train_cfg
+    init_default_scope('mmpretrain')
+    model = MODELS.build(cfg.model)
+    # one process holds every class
+    assert (model.head.class_start, model.head.num_local_classes) == (0, 20)
+    assert model.head.norm_product.weight.shape == (20, head.in_channels)

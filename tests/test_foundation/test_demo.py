@@ -89,3 +89,24 @@ def test_toy_demo_runs_the_three_toolboxes(tmp_path):
         assert row.startswith(f'| {toolbox} | configs/toy/')
         assert metric in row
         assert (tmp_path / 'work' / toolbox / 'iter_2.pth').is_file()
+
+
+def test_time_budget_hook_stops_once_the_budget_is_spent(monkeypatch):
+    from types import SimpleNamespace
+
+    from projects.engine import TrainTimeBudgetHook
+    from projects.engine import time_budget_hook
+    with pytest.raises(ValueError, match='budget_s must be positive'):
+        TrainTimeBudgetHook(0)
+    clock = [100.0]
+    monkeypatch.setattr(time_budget_hook.time, 'monotonic', lambda: clock[0])
+    hook = TrainTimeBudgetHook(budget_s=5)
+    runner = SimpleNamespace(iter=0,
+                             train_loop=SimpleNamespace(stop_training=False))
+    hook.before_train(runner)
+    clock[0] = 104.9  # 4.9 s into training: keep going
+    hook.after_train_iter(runner, 0)
+    assert not runner.train_loop.stop_training
+    clock[0], runner.iter = 105.0, 1  # the budget is spent
+    hook.after_train_iter(runner, 1)
+    assert runner.train_loop.stop_training
