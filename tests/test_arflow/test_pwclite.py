@@ -21,35 +21,6 @@ def _brute_force_correlation(f1, f2, d):
     return out
 
 
-def _official_state_dict(n_frames):
-    """The key set and shapes of the official ``PWCLite`` (models/pwclite.py:
-    FeatureExtractor ``convs``, FlowEstimatorReduce, ContextNetwork,
-    ``conv_1x1``), written out from its channel arithmetic."""
-    shapes = {}
-
-    def conv(name, c_in, c_out, k=3):
-        shapes[f'{name}.0.weight'] = (c_out, c_in, k, k)
-        shapes[f'{name}.0.bias'] = (c_out, )
-
-    chs = [3, 16, 32, 64, 96, 128, 192]
-    for i, (a, b) in enumerate(zip(chs[:-1], chs[1:])):
-        conv(f'feature_pyramid_extractor.convs.{i}.0', a, b)
-        conv(f'feature_pyramid_extractor.convs.{i}.1', b, b)
-    c_in = 32 + 83 * (n_frames - 1)
-    conv('flow_estimators.conv1', c_in, 128)
-    conv('flow_estimators.conv2', 128, 128)
-    conv('flow_estimators.conv3', 256, 96)
-    conv('flow_estimators.conv4', 224, 64)
-    conv('flow_estimators.conv5', 160, 32)
-    conv('flow_estimators.predict_flow', 96, 2)
-    ctx = [34 * (n_frames - 1), 128, 128, 128, 96, 64, 32, 2]
-    for i, (a, b) in enumerate(zip(ctx[:-1], ctx[1:])):
-        conv(f'context_networks.convs.{i}', a, b)
-    for i, c in enumerate([192, 128, 96, 64, 32]):
-        conv(f'conv_1x1.{i}', c, 32, k=1)
-    return {k: torch.randn(v) for k, v in shapes.items()}
-
-
 @pytest.mark.parametrize('n_frames,count', [(2, 2236660), (3, 2371444)])
 def test_parameter_count_matches_official(n_frames, count):
     model = PWCLite(n_frames=n_frames)
@@ -57,8 +28,8 @@ def test_parameter_count_matches_official(n_frames, count):
 
 
 @pytest.mark.parametrize('n_frames', [2, 3])
-def test_official_keys_load_strictly(n_frames):
-    state = _official_state_dict(n_frames)
+def test_official_keys_load_strictly(n_frames, official_state_dict):
+    state = official_state_dict(n_frames)
     model = PWCLite(n_frames=n_frames)
     model.load_state_dict(state, strict=True)
     assert torch.equal(model.conv_1x1[2][0].weight,
