@@ -51,8 +51,8 @@ def make_mosaic(images: Sequence[np.ndarray], tile: int) -> np.ndarray:
 def resize_image(img: np.ndarray, size: int) -> np.ndarray:
     """Bilinear resize of a uint8 image to size x size (the whole mosaic
     to the network input, as the official full-image crop does)."""
-    return np.asarray(Image.fromarray(img).resize((size, size),
-                                                  Image.BILINEAR))
+    return np.array(Image.fromarray(img).resize((size, size),
+                                                Image.BILINEAR))
 
 
 def activation_map(feature: torch.Tensor, size: int) -> Optional[np.ndarray]:

@@ -1,7 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Generate the shape classes of the NAD demo.
 
-Four visually distinct classes (circle, square, triangle, cross), each a
+Four visually distinct classes (circle, cross, square, triangle), each a
 filled shape of random colour, position and size on dark noise, written for
 mmpretrain's ``CustomDataset``::
 
@@ -16,7 +16,8 @@ import os.path as osp
 import cv2
 import numpy as np
 
-SHAPE_CLASSES = ('circle', 'square', 'triangle', 'cross')
+# alphabetical: CustomDataset numbers the class folders in sorted order
+SHAPE_CLASSES = ('circle', 'cross', 'square', 'triangle')
 
 
 def draw_shape(rng: np.random.Generator, label: int, size: int) -> np.ndarray:
