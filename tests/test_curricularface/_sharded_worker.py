@@ -45,13 +45,19 @@ def _run_sharded(head, weight, feats, target, rows):
         t=head.t.clone())
 
 
-def _worker(rank, port, out_dir):
+def _worker(rank, out_dir):
+    import datetime
+
     import torch.distributed as dist
+
+    # a file rendezvous (no TCP port to race for); a rank that waits longer
+    # than the timeout in a collective raises instead of hanging the test
     dist.init_process_group(
         'gloo',
-        init_method=f'tcp://127.0.0.1:{port}',
+        init_method=f'file://{out_dir}/rendezvous',
         rank=rank,
-        world_size=WORLD)
+        world_size=WORLD,
+        timeout=datetime.timedelta(seconds=120))
     init_default_scope('mmpretrain')
     head = ShardedCurricularFaceHead(NUM_CLASSES, DIM).double()
     weight, feats, target = _inputs()
