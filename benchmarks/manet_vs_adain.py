@@ -22,6 +22,7 @@ the maps at that many entries and gives the same output.
 """
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import statistics
 import sys
@@ -159,9 +160,15 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--budget-gb', type=float, default=None,
                         help='memory budget of the attention study '
                         '(default: available memory now)')
+    parser.add_argument('--threads', type=int, default=0,
+                        help='torch CPU threads (0: the default)')
     parser.add_argument('--chunk-elements', type=int, default=1 << 26,
                         help='max_attention_elements beyond the budget')
     args = parser.parse_args(argv)
+    if args.threads:
+        # children inherit it through the environment
+        os.environ['OMP_NUM_THREADS'] = str(args.threads)
+        torch.set_num_threads(args.threads)
     budget = (args.budget_gb * 2**30 if args.budget_gb else
               _available_bytes(args.device))
     print(f'device {args.device}, torch threads {torch.get_num_threads()}, '

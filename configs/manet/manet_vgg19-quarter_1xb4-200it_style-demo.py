@@ -1,11 +1,11 @@
 # MANet CPU demo on generated images (tools/misc/make_style_images.py).
 # Demo choices (not the paper's): a seeded random encoder stands in for the
 # real VGG weights (no download here), VGG-19 at a quarter of its widths,
-# 96-pixel images resized to 128x128 and cropped to 64, batch 4, 300
+# 96-pixel images resized to 128x128 and cropped to 64, batch 4, 200
 # iterations. Everything else (losses, weights, gate, Adam 1e-4 with
 # inverse-time decay, dis sampling) is the recipe's.
 #   python tools/misc/make_style_images.py data/demo/style_images
-#   python tools/train.py configs/manet/manet_vgg19-quarter_1xb4-300it_style-demo.py
+#   python tools/train.py configs/manet/manet_vgg19-quarter_1xb4-200it_style-demo.py
 _base_ = ['./manet_vgg19_1xb8-160k_coco-wikiart.py']
 
 data_root = 'data/demo/style_images/'
@@ -41,8 +41,8 @@ val_dataloader = dict(
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-train_cfg = dict(max_iters=300, val_interval=300)
+train_cfg = dict(max_iters=200, val_interval=200)
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=150))
+    checkpoint=dict(interval=100))
 env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'))

@@ -1,8 +1,8 @@
 # The AdaIN baseline of the MANet CPU demo: same generated data, encoder
 # (seeded random, quarter widths), decoder, crops, batch and schedule;
 # AdaIN at relu4_1 and AdaIN's losses (content 1, style 10).
-#   python tools/train.py configs/manet/adain_vgg19-quarter_1xb4-300it_style-demo.py
-_base_ = ['./manet_vgg19-quarter_1xb4-300it_style-demo.py']
+#   python tools/train.py configs/manet/adain_vgg19-quarter_1xb4-200it_style-demo.py
+_base_ = ['./manet_vgg19-quarter_1xb4-200it_style-demo.py']
 
 widths = (16, 32, 64, 128, 128)
 model = dict(
