@@ -48,4 +48,5 @@ train_dataloader = dict(
         split='training',
         img_dirs=('image_2', 'image_3'),
         pipeline=train_pipeline))
-custom_hooks = [dict(type='RandomStateCheckpointHook')]
+# tools/train.py adds RandomStateCheckpointHook (exact resume).
+custom_hooks = []

@@ -54,5 +54,6 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(subsplit='trainval'))
 test_dataloader = val_dataloader
-train_cfg = dict(val_interval=4 * {{_base_.epoch_size}})
-custom_hooks = [dict(type='RandomStateCheckpointHook')]
+train_cfg = dict(val_interval=4000)  # every 4 epochs of 1000 iterations
+# tools/train.py adds RandomStateCheckpointHook (exact resume).
+custom_hooks = []

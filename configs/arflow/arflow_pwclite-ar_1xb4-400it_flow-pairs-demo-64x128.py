@@ -66,7 +66,6 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
 custom_hooks = [
     dict(type='FlowLossStageHook', switch_iter=max_iters // 4),
-    dict(type='RandomStateCheckpointHook'),
 ]
 default_hooks = dict(
     logger=dict(interval=20),

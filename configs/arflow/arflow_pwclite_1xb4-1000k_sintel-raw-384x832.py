@@ -86,7 +86,6 @@ test_cfg = dict(type='TestLoop')
 
 custom_hooks = [
     dict(type='FlowLossStageHook', switch_iter=50 * epoch_size),
-    dict(type='RandomStateCheckpointHook'),
 ]
 default_hooks = dict(
     timer=dict(type='IterTimerHook'),
