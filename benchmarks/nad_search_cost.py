@@ -49,19 +49,16 @@ def _model(arch: str):
         model_cfg = dict(cfg.model, data_preprocessor=cfg.data_preprocessor)
         positions = cfg.nad['positions']
     else:
-        model_cfg = dict(
-            type='ImageClassifier',
-            backbone=dict(type='ResNet', depth=50),
-            neck=dict(type='GlobalAveragePooling'),
-            head=dict(
-                type='LinearClsHead',
-                num_classes=len(SHAPE_CLASSES),
-                in_channels=2048),
-            data_preprocessor=dict(
-                num_classes=len(SHAPE_CLASSES),
-                mean=[123.675, 116.28, 103.53],
-                std=[58.395, 57.12, 57.375],
-                to_rgb=True))
+        model_cfg = dict(type='ImageClassifier',
+                         backbone=dict(type='ResNet', depth=50),
+                         neck=dict(type='GlobalAveragePooling'),
+                         head=dict(type='LinearClsHead',
+                                   num_classes=len(SHAPE_CLASSES),
+                                   in_channels=2048),
+                         data_preprocessor=dict(num_classes=len(SHAPE_CLASSES),
+                                                mean=[123.675, 116.28, 103.53],
+                                                std=[58.395, 57.12, 57.375],
+                                                to_rgb=True))
         positions = 'resnet50'
     torch.manual_seed(0)
     return MODELS.build(model_cfg), positions
@@ -77,7 +74,9 @@ def plain_epoch(model, dataset, batch: int, device: str) -> float:
     model.train()
     model.requires_grad_(True)
     optim = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    loader = DataLoader(dataset, batch_size=batch, shuffle=True,
+    loader = DataLoader(dataset,
+                        batch_size=batch,
+                        shuffle=True,
                         collate_fn=pseudo_collate)
     _sync(device)
     start = time.perf_counter()
@@ -114,10 +113,13 @@ def main() -> None:
     model, positions = _model(args.arch)
     model.to(args.device)
     dataset = DATASETS.build(
-        dict(type='CustomDataset', data_root=tmp, data_prefix='train',
-             with_label=True,
-             pipeline=[dict(type='LoadImageFromFile'),
-                       dict(type='PackInputs')]))
+        dict(
+            type='CustomDataset',
+            data_root=tmp,
+            data_prefix='train',
+            with_label=True,
+            pipeline=[dict(type='LoadImageFromFile'),
+                      dict(type='PackInputs')]))
     batch_data = pseudo_collate([dataset[i] for i in range(args.batch)])
 
     plain_epoch(model, dataset, args.batch, args.device)  # warm-up
@@ -125,9 +127,13 @@ def main() -> None:
     m_plain = trainstep_memory(model, batch_data, args.device)
     model.zero_grad(set_to_none=True)
 
-    engine = NADPathSearch(model, NADGates(positions, probe_size=args.size),
-                           dataset, osp.join(tmp, 'paths'), beta=0.02,
-                           epochs=1, batch_size=args.batch)
+    engine = NADPathSearch(model,
+                           NADGates(positions, probe_size=args.size),
+                           dataset,
+                           osp.join(tmp, 'paths'),
+                           beta=0.02,
+                           epochs=1,
+                           batch_size=args.batch)
     subsets = [class_subset(dataset, c) for c in range(len(SHAPE_CLASSES))]
     engine._epoch(subsets[0], 0, 1)  # warm-up
     times = []
@@ -139,8 +145,7 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     t_class = sum(times) / len(times)
     first = batch_data['data_samples'][0].gt_label.item()
-    m_search = step_memory(lambda: engine.step(batch_data, first),
-                            args.device)
+    m_search = step_memory(lambda: engine.step(batch_data, first), args.device)
 
     images = len(dataset)
     per_class = images / len(SHAPE_CLASSES)

@@ -19,8 +19,8 @@ from .nad_gates import NADGates, resolve_positions
 from .path_loss import NADPathLoss, nad_path_loss
 from .path_search import NADPathSearch, derived_seed
 from .path_similarity import (jaccard, layer_jaccard,
-                              misclassification_analysis,
-                              most_similar, path_similarity)
+                              misclassification_analysis, most_similar,
+                              path_similarity)
 from .path_store import (binarize, epoch_file, load_epoch, load_paths,
                          saved_epochs, searched_classes)
 from .path_update import normalized_gradient_step

@@ -44,11 +44,11 @@ def parse_classes(spec: str) -> List[int]:
     return classes
 
 
-def load_classifier(config: str,
-                    checkpoint: Optional[str],
-                    device: str = 'cpu',
-                    cfg_options: Optional[dict] = None
-                    ) -> Tuple[Config, torch.nn.Module]:
+def load_classifier(
+        config: str,
+        checkpoint: Optional[str],
+        device: str = 'cpu',
+        cfg_options: Optional[dict] = None) -> Tuple[Config, torch.nn.Module]:
     """The config and the classifier with its checkpoint, in eval mode."""
     from mmpretrain.apis import init_model
     cfg = load_config(config, cfg_options)
@@ -97,9 +97,10 @@ def predict_labels(model: torch.nn.Module,
                    dataset: Dataset,
                    batch_size: int = 32) -> Tuple[np.ndarray, np.ndarray]:
     """Ground truth and top-1 predictions of ``model`` on ``dataset``."""
-    loader = DataLoader(
-        dataset, batch_size=batch_size, shuffle=False,
-        collate_fn=pseudo_collate)
+    loader = DataLoader(dataset,
+                        batch_size=batch_size,
+                        shuffle=False,
+                        collate_fn=pseudo_collate)
     gts, preds = [], []
     for batch in loader:
         data = model.data_preprocessor(batch, False)
@@ -111,12 +112,13 @@ def predict_labels(model: torch.nn.Module,
     return torch.cat(gts).numpy(), torch.cat(preds).numpy()
 
 
-def preprocess(model: torch.nn.Module, images: Sequence[np.ndarray]
-               ) -> torch.Tensor:
+def preprocess(model: torch.nn.Module,
+               images: Sequence[np.ndarray]) -> torch.Tensor:
     """HxWx3 uint8 images (the pipeline's channel order) -> the model's
     normalised input batch."""
-    tensors = [torch.from_numpy(img).permute(2, 0, 1).contiguous()
-               for img in images]
+    tensors = [
+        torch.from_numpy(img).permute(2, 0, 1).contiguous() for img in images
+    ]
     return model.data_preprocessor(dict(inputs=tensors), False)['inputs']
 
 
@@ -144,8 +146,9 @@ def tool_logger(name: str, work_dir: Optional[str]) -> MMLogger:
     when ``work_dir`` is given (a new instance per call: a tool run twice
     in one process logs to its own file)."""
     log_file = osp.join(work_dir, f'{name}.log') if work_dir else None
-    return MMLogger.get_instance(
-        f'{name}_{time.time_ns()}', logger_name=name, log_file=log_file)
+    return MMLogger.get_instance(f'{name}_{time.time_ns()}',
+                                 logger_name=name,
+                                 log_file=log_file)
 
 
 @torch.no_grad()
@@ -170,12 +173,11 @@ def path_accuracy(model: torch.nn.Module,
         tuple: (original accuracy, gated accuracy).
     """
     from .class_subset import class_subset
-    from .nad_gates import _forward
-    loader = DataLoader(
-        class_subset(dataset, label),
-        batch_size=batch_size,
-        shuffle=False,
-        collate_fn=pseudo_collate)
+    from .nad_gates import classifier_logits
+    loader = DataLoader(class_subset(dataset, label),
+                        batch_size=batch_size,
+                        shuffle=False,
+                        collate_fn=pseudo_collate)
     gates.load_mask_state(masks)
     correct = np.zeros(2)
     total = 0
@@ -183,7 +185,7 @@ def path_accuracy(model: torch.nn.Module,
         inputs = model.data_preprocessor(batch, False)['inputs']
         for i, mode in enumerate(('off', 'binary')):
             gates.mode = mode
-            pred = _forward(model, inputs).argmax(1)
+            pred = classifier_logits(model, inputs).argmax(1)
             correct[i] += int((pred == label).sum())
         total += inputs.shape[0]
     gates.activations = {}

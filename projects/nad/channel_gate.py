@@ -65,8 +65,9 @@ class ChannelGate(BaseModule):
     def reset(self, generator: Optional[torch.Generator] = None) -> None:
         """Redraw the gate parameter from N(0, 1) (the official init)."""
         with torch.no_grad():
-            draw = torch.randn(
-                self.mask.shape, generator=generator, dtype=self.mask.dtype)
+            draw = torch.randn(self.mask.shape,
+                               generator=generator,
+                               dtype=self.mask.dtype)
             self.mask.copy_(draw.to(self.mask.device))
 
     def open_channels(self) -> torch.Tensor:

@@ -27,8 +27,8 @@ def sample_mosaics(images_by_class: Dict[int, List[int]], num: int,
     mosaics = []
     for _ in range(num):
         chosen = rng.sample(classes, 4)
-        mosaics.append((chosen, [rng.choice(images_by_class[c])
-                                 for c in chosen]))
+        mosaics.append(
+            (chosen, [rng.choice(images_by_class[c]) for c in chosen]))
     return mosaics
 
 
@@ -51,8 +51,7 @@ def make_mosaic(images: Sequence[np.ndarray], tile: int) -> np.ndarray:
 def resize_image(img: np.ndarray, size: int) -> np.ndarray:
     """Bilinear resize of a uint8 image to size x size (the whole mosaic
     to the network input, as the official full-image crop does)."""
-    return np.array(Image.fromarray(img).resize((size, size),
-                                                Image.BILINEAR))
+    return np.array(Image.fromarray(img).resize((size, size), Image.BILINEAR))
 
 
 def activation_map(feature: torch.Tensor, size: int) -> Optional[np.ndarray]:
@@ -110,8 +109,8 @@ def layer_hits(features: Sequence[torch.Tensor], quadrant: int, size: int,
     hits = []
     for feature in features:
         cam = activation_map(feature, size)
-        hits.append(float('nan') if cam is None else
-                    quadrant_hit(cam, quadrant, rate))
+        hits.append(
+            float('nan') if cam is None else quadrant_hit(cam, quadrant, rate))
     return hits
 
 
@@ -145,7 +144,7 @@ def mosaic_hits(model: torch.nn.Module,
         maps (empty unless ``keep_maps``).
     """
     from .analysis_utils import preprocess
-    from .nad_gates import _forward
+    from .nad_gates import classifier_logits
     inputs = preprocess(model, [image])
     size = image.shape[0]
     names = gates.positions
@@ -154,7 +153,7 @@ def mosaic_hits(model: torch.nn.Module,
     gates.mode = 'binary'
     for q, label in enumerate(classes):
         gates.load_mask_state(paths[label])
-        _forward(model, inputs)
+        classifier_logits(model, inputs)
         for layer, name in enumerate(names):
             cam = activation_map(gates.activations[name][0], size)
             if cam is not None:

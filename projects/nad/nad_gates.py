@@ -46,7 +46,7 @@ def _check_names(names: List[str], modules: Dict[str, nn.Module]) -> None:
                    '\n'.join(lines))
 
 
-def _forward(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
+def classifier_logits(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     """Logits of an mmengine model (``mode='tensor'``) or a plain module."""
     if hasattr(model, 'data_preprocessor'):
         return model(inputs, mode='tensor')
@@ -105,9 +105,8 @@ class NADGates(BaseModule):
     # ----------------------------------------------------------- building
     def _build_gates(self, channels: List[int]) -> None:
         if len(channels) != len(self.positions):
-            raise ValueError(
-                f'NADGates: {len(self.positions)} positions but '
-                f'{len(channels)} channel counts')
+            raise ValueError(f'NADGates: {len(self.positions)} positions but '
+                             f'{len(channels)} channel counts')
         self.gates = nn.ModuleList(
             ChannelGate(int(c), mode=self._mode) for c in channels)
 
@@ -136,13 +135,17 @@ class NADGates(BaseModule):
         param = next(model.parameters(), None)
         device = param.device if param is not None else torch.device('cpu')
         dtype = param.dtype if param is not None else torch.float32
-        probe = torch.zeros(1, self.probe_channels, self.probe_size,
-                            self.probe_size, device=device, dtype=dtype)
+        probe = torch.zeros(1,
+                            self.probe_channels,
+                            self.probe_size,
+                            self.probe_size,
+                            device=device,
+                            dtype=dtype)
         was_training = model.training
         model.eval()
         try:
             with torch.no_grad():
-                _forward(model, probe)
+                classifier_logits(model, probe)
         except _ProbeDone:
             pass
         finally:
@@ -240,10 +243,9 @@ class NADGates(BaseModule):
             for name, gate in zip(self.positions, self.gates):
                 value = state[name]
                 if tuple(value.shape) != tuple(gate.mask.shape):
-                    raise ValueError(
-                        f'NADGates: mask of {name!r} has shape '
-                        f'{tuple(value.shape)}, the gate '
-                        f'{tuple(gate.mask.shape)}')
+                    raise ValueError(f'NADGates: mask of {name!r} has shape '
+                                     f'{tuple(value.shape)}, the gate '
+                                     f'{tuple(gate.mask.shape)}')
                 gate.mask.copy_(value.to(gate.mask))
 
     def reset(self, generator: Optional[torch.Generator] = None) -> None:

@@ -61,10 +61,9 @@ def nad_path_loss(logits: torch.Tensor, labels: torch.Tensor,
     loss_activ = loss_activ / num_layers
     loss_mask = sum(torch.sigmoid(m).pow(2).mean() for m in masks)
     loss_mask = loss_mask / num_layers
-    return dict(
-        loss=loss_activ + beta * loss_mask,
-        loss_activ=loss_activ,
-        loss_mask=loss_mask)
+    return dict(loss=loss_activ + beta * loss_mask,
+                loss_activ=loss_activ,
+                loss_mask=loss_mask)
 
 
 @MODELS.register_module()

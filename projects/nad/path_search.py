@@ -12,7 +12,7 @@ from mmengine.logging import print_log
 from torch.utils.data import DataLoader, Dataset
 
 from .class_subset import class_subset
-from .nad_gates import NADGates, _forward
+from .nad_gates import NADGates, classifier_logits
 from .path_loss import nad_path_loss
 from .path_store import epoch_file, load_epoch, save_epoch, saved_epochs
 from .path_update import normalized_gradient_step
@@ -86,13 +86,12 @@ class NADPathSearch:
         self.dataset = dataset
         self.work_dir = work_dir
         self.num_workers = num_workers
-        self.settings = dict(
-            beta=float(beta),
-            lr=float(lr),
-            epochs=int(epochs),
-            batch_size=int(batch_size),
-            seed=int(seed),
-            positions=list(gates.positions))
+        self.settings = dict(beta=float(beta),
+                             lr=float(lr),
+                             epochs=int(epochs),
+                             batch_size=int(batch_size),
+                             seed=int(seed),
+                             positions=list(gates.positions))
         self.model.eval()
         self.model.requires_grad_(False)
         if not gates._handles:
@@ -105,9 +104,8 @@ class NADPathSearch:
         an unfinished one from its last saved epoch."""
         classes = [int(c) for c in classes]
         for i, label in enumerate(classes):
-            print_log(
-                f'NAD search: class {label} ({i + 1}/{len(classes)})',
-                logger='current')
+            print_log(f'NAD search: class {label} ({i + 1}/{len(classes)})',
+                      logger='current')
             self.search_class(label)
 
     def search_class(self, label: int) -> dict:
@@ -160,12 +158,11 @@ class NADPathSearch:
         return done[-1] + 1
 
     def _save(self, label: int, epoch: int, stats: dict) -> dict:
-        record = dict(
-            masks=self.gates.mask_state(),
-            positions=list(self.gates.positions),
-            settings=self.settings,
-            stats=stats,
-            epoch=epoch)
+        record = dict(masks=self.gates.mask_state(),
+                      positions=list(self.gates.positions),
+                      settings=self.settings,
+                      stats=stats,
+                      epoch=epoch)
         record['class'] = label
         save_epoch(epoch_file(self.work_dir, label, epoch), record)
         return record
@@ -173,19 +170,17 @@ class NADPathSearch:
     def _loader(self, subset: Dataset, seed: int) -> DataLoader:
         init_fn = None
         if self.num_workers > 0:
-            init_fn = partial(
-                worker_init_fn,
-                num_workers=self.num_workers,
-                rank=0,
-                seed=seed)
-        return DataLoader(
-            subset,
-            batch_size=self.settings['batch_size'],
-            shuffle=True,
-            num_workers=self.num_workers,
-            collate_fn=pseudo_collate,
-            generator=torch.Generator().manual_seed(seed),
-            worker_init_fn=init_fn)
+            init_fn = partial(worker_init_fn,
+                              num_workers=self.num_workers,
+                              rank=0,
+                              seed=seed)
+        return DataLoader(subset,
+                          batch_size=self.settings['batch_size'],
+                          shuffle=True,
+                          num_workers=self.num_workers,
+                          collate_fn=pseudo_collate,
+                          generator=torch.Generator().manual_seed(seed),
+                          worker_init_fn=init_fn)
 
     def _epoch(self, subset: Dataset, label: int, epoch: int) -> dict:
         seed = derived_seed(self.settings['seed'], label, epoch)
@@ -202,10 +197,9 @@ class NADPathSearch:
                 totals[key] += float(losses[key])
         used = max(batches - skipped, 1)
         stats = {key: value / used for key, value in totals.items()}
-        stats.update(
-            batches=batches,
-            skipped_batches=skipped,
-            open_fraction=self.gates.open_fraction())
+        stats.update(batches=batches,
+                     skipped_batches=skipped,
+                     open_fraction=self.gates.open_fraction())
         return stats
 
     def step(self, batch: dict, label: int) -> Optional[Dict[str, float]]:
@@ -219,10 +213,10 @@ class NADPathSearch:
         gates = self.gates
         with torch.no_grad():
             gates.mode = 'off'
-            orig_logits = _forward(self.model, inputs)
+            orig_logits = classifier_logits(self.model, inputs)
             orig_acts = [gates.activations[n] for n in gates.positions]
         gates.mode = 'search'
-        logits = _forward(self.model, inputs)
+        logits = classifier_logits(self.model, inputs)
         gated_acts = [gates.activations[n] for n in gates.positions]
         gates.activations = {}
         correct = (orig_logits.argmax(1) == labels).nonzero().flatten()
@@ -234,4 +228,3 @@ class NADPathSearch:
         losses['loss'].backward()
         normalized_gradient_step(masks, self.settings['lr'], gates.positions)
         return {key: float(value.detach()) for key, value in losses.items()}
-

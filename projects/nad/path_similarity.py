@@ -20,8 +20,8 @@ def jaccard(a: torch.Tensor, b: torch.Tensor) -> float:
     return int((a & b).sum()) / union
 
 
-def layer_jaccard(paths: Dict[int, List[torch.Tensor]]
-                  ) -> Tuple[List[int], np.ndarray]:
+def layer_jaccard(
+        paths: Dict[int, List[torch.Tensor]]) -> Tuple[List[int], np.ndarray]:
     """Per-layer Jaccard of every pair of classes.
 
     Returns:
@@ -65,8 +65,7 @@ def most_similar(similarity: np.ndarray, classes: Sequence[int],
     for i, c in enumerate(classes):
         others = [(classes[j], float(similarity[i, j]))
                   for j in range(len(classes)) if j != i]
-        others.sort(key=lambda t: (np.isnan(t[1]), -np.nan_to_num(t[1]),
-                                   t[0]))
+        others.sort(key=lambda t: (np.isnan(t[1]), -np.nan_to_num(t[1]), t[0]))
         out[int(c)] = others[:k]
     return out
 
@@ -101,12 +100,11 @@ def misclassification_analysis(gt: Sequence[int], pred: Sequence[int],
         analysed += 1
         to_similar += int(guess in [c for c, _ in similar[true]])
     others = max(num_classes_with_paths - 1, 1)
-    return dict(
-        images=int(gt.size),
-        misclassified=int(wrong.size),
-        without_path=without_path,
-        analysed=analysed,
-        to_similar=to_similar,
-        rate=to_similar / analysed if analysed else float('nan'),
-        k=k,
-        chance=min(k / others, 1.0))
+    return dict(images=int(gt.size),
+                misclassified=int(wrong.size),
+                without_path=without_path,
+                analysed=analysed,
+                to_similar=to_similar,
+                rate=to_similar / analysed if analysed else float('nan'),
+                k=k,
+                chance=min(k / others, 1.0))

@@ -57,16 +57,17 @@ def searched_classes(work_dir: str, epoch: int) -> List[int]:
     classes = []
     for name in sorted(os.listdir(work_dir)):
         match = re.fullmatch(r'class_(\d{5})', name)
-        if match and osp.isfile(epoch_file(work_dir, int(match.group(1)),
-                                           epoch)):
+        if match and osp.isfile(
+                epoch_file(work_dir, int(match.group(1)), epoch)):
             classes.append(int(match.group(1)))
     return classes
 
 
-def load_paths(work_dir: str,
-               epoch: int,
-               classes: Optional[List[int]] = None
-               ) -> Dict[int, Dict[str, torch.Tensor]]:
+def load_paths(
+        work_dir: str,
+        epoch: int,
+        classes: Optional[List[int]] = None
+) -> Dict[int, Dict[str, torch.Tensor]]:
     """Class -> its gate parameters m (position -> tensor) at ``epoch``."""
     if classes is None:
         classes = searched_classes(work_dir, epoch)

@@ -13,9 +13,12 @@ def _pyplot():
     return plt
 
 
-def draw_mosaic_maps(mosaic: np.ndarray, cams: List[List[Optional[np.ndarray]]],
-                     classes: Sequence[int], layer_names: Sequence[str],
-                     rate: float, out_file: str,
+def draw_mosaic_maps(mosaic: np.ndarray,
+                     cams: List[List[Optional[np.ndarray]]],
+                     classes: Sequence[int],
+                     layer_names: Sequence[str],
+                     rate: float,
+                     out_file: str,
                      class_names: Optional[Sequence[str]] = None) -> str:
     """Per-layer maps of the 4 classes of a mosaic (PNG).
 
@@ -39,8 +42,7 @@ def draw_mosaic_maps(mosaic: np.ndarray, cams: List[List[Optional[np.ndarray]]],
     plt = _pyplot()
     size = mosaic.shape[0]
     rows = len(cams)
-    fig, axes = plt.subplots(
-        rows, 4, figsize=(8, 2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, 4, figsize=(8, 2 * rows), squeeze=False)
     for layer in range(rows):
         for q in range(4):
             ax = axes[layer][q]
@@ -51,9 +53,13 @@ def draw_mosaic_maps(mosaic: np.ndarray, cams: List[List[Optional[np.ndarray]]],
                 img = np.where(keep, img, img * 0.2)
             ax.imshow(img.astype(np.uint8))
             r, c = divmod(q, 2)
-            ax.add_patch(plt.Rectangle((c * size / 2, r * size / 2),
-                                       size / 2 - 1, size / 2 - 1,
-                                       fill=False, color='yellow', lw=1))
+            ax.add_patch(
+                plt.Rectangle((c * size / 2, r * size / 2),
+                              size / 2 - 1,
+                              size / 2 - 1,
+                              fill=False,
+                              color='yellow',
+                              lw=1))
             ax.set_xticks([])
             ax.set_yticks([])
             if layer == 0:
@@ -69,7 +75,8 @@ def draw_mosaic_maps(mosaic: np.ndarray, cams: List[List[Optional[np.ndarray]]],
 
 
 def draw_path_diagram(paths: Dict[int, List[torch.Tensor]],
-                      layer_names: Sequence[str], out_file: str,
+                      layer_names: Sequence[str],
+                      out_file: str,
                       class_names: Optional[Sequence[str]] = None) -> str:
     """Open channels per layer of chosen classes (PNG).
 
@@ -91,14 +98,20 @@ def draw_path_diagram(paths: Dict[int, List[torch.Tensor]],
     plt = _pyplot()
     width = max(int(p.numel()) for path in paths.values() for p in path)
     width = min(width, 512)
-    fig, axes = plt.subplots(
-        1, len(paths) + 1, figsize=(3 * (len(paths) + 1), 3), squeeze=False)
+    fig, axes = plt.subplots(1,
+                             len(paths) + 1,
+                             figsize=(3 * (len(paths) + 1), 3),
+                             squeeze=False)
     for ax, (label, path) in zip(axes[0], sorted(paths.items())):
         grid = np.zeros((len(path), width))
         for layer, open_ in enumerate(path):
             cols = np.arange(width) * open_.numel() // width
             grid[layer] = open_.numpy().astype(np.float32)[cols]
-        ax.imshow(grid, aspect='auto', cmap='Greys', vmin=0, vmax=1,
+        ax.imshow(grid,
+                  aspect='auto',
+                  cmap='Greys',
+                  vmin=0,
+                  vmax=1,
                   interpolation='nearest')
         name = class_names[label] if class_names else str(label)
         ax.set_title(f'class {name}', fontsize=8)

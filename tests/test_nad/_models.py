@@ -12,27 +12,23 @@ def tiny_classifier(num_classes: int = 4, seed: int = 0) -> torch.nn.Module:
     init_default_scope('mmpretrain')
     torch.manual_seed(seed)
     model = MODELS.build(
-        dict(
-            type='ImageClassifier',
-            backbone=dict(
-                type='ResNet',
-                depth=18,
-                stem_channels=8,
-                base_channels=8,
-                num_stages=2,
-                strides=(1, 2),
-                dilations=(1, 1),
-                out_indices=(1, )),
-            neck=dict(type='GlobalAveragePooling'),
-            head=dict(
-                type='LinearClsHead',
-                num_classes=num_classes,
-                in_channels=16),
-            data_preprocessor=dict(
-                num_classes=num_classes,
-                mean=[123.675, 116.28, 103.53],
-                std=[58.395, 57.12, 57.375],
-                to_rgb=True)))
+        dict(type='ImageClassifier',
+             backbone=dict(type='ResNet',
+                           depth=18,
+                           stem_channels=8,
+                           base_channels=8,
+                           num_stages=2,
+                           strides=(1, 2),
+                           dilations=(1, 1),
+                           out_indices=(1, )),
+             neck=dict(type='GlobalAveragePooling'),
+             head=dict(type='LinearClsHead',
+                       num_classes=num_classes,
+                       in_channels=16),
+             data_preprocessor=dict(num_classes=num_classes,
+                                    mean=[123.675, 116.28, 103.53],
+                                    std=[58.395, 57.12, 57.375],
+                                    to_rgb=True)))
     return model.eval()
 
 

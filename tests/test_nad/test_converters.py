@@ -46,8 +46,11 @@ def _mmpretrain(backbone: dict, neck, head: dict) -> torch.nn.Module:
 def _check(tv_model, converted: dict, model, size: int) -> None:
     missing, unexpected = model.load_state_dict(converted, strict=True)
     assert not missing and not unexpected
-    x = torch.randn(
-        1, 3, size, size, generator=torch.Generator().manual_seed(2))
+    x = torch.randn(1,
+                    3,
+                    size,
+                    size,
+                    generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         expected = tv_model.eval()(x)
         got = model(x, mode='tensor')
@@ -73,11 +76,12 @@ def test_torchvision_vgg16(tmp_path):
     tv_model = torchvision.models.vgg16(weights=None)
     src, dst = tmp_path / 'tv.pth', tmp_path / 'mm.pth'
     torch.save(tv_model.state_dict(), src)
-    _converter('vgg_to_mmpretrain').convert(
-        str(src), str(dst), layer_num=16, with_bn=False)
-    model = _mmpretrain(
-        dict(type='VGG', depth=16, num_classes=1000), None,
-        dict(type='ClsHead'))
+    _converter('vgg_to_mmpretrain').convert(str(src),
+                                            str(dst),
+                                            layer_num=16,
+                                            with_bn=False)
+    model = _mmpretrain(dict(type='VGG', depth=16, num_classes=1000), None,
+                        dict(type='ClsHead'))
     # 224 px: torchvision's 7x7 average pool is then the identity that
     # mmpretrain's VGG (which has none) assumes
     _check(tv_model, torch.load(dst)['state_dict'], model, 224)

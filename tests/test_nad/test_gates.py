@@ -6,27 +6,24 @@ import torch
 from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 
-from projects.nad import (GATE_PRESETS, PRESET_CHANNELS, ChannelGate,
-                          NADGates, official_beta)
+from projects.nad import (GATE_PRESETS, PRESET_CHANNELS, ChannelGate, NADGates,
+                          official_beta)
 
 from ._models import TINY_CHANNELS, TINY_POSITIONS, tiny_classifier
 
 ARCHS = {
     'resnet50':
-    dict(
-        backbone=dict(type='ResNet', depth=50),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=1000, in_channels=2048)),
+    dict(backbone=dict(type='ResNet', depth=50),
+         neck=dict(type='GlobalAveragePooling'),
+         head=dict(type='LinearClsHead', num_classes=1000, in_channels=2048)),
     'vgg16':
-    dict(
-        backbone=dict(type='VGG', depth=16, num_classes=1000),
-        neck=None,
-        head=dict(type='ClsHead')),
+    dict(backbone=dict(type='VGG', depth=16, num_classes=1000),
+         neck=None,
+         head=dict(type='ClsHead')),
     'densenet121':
-    dict(
-        backbone=dict(type='DenseNet', arch='121'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=1000, in_channels=1024)),
+    dict(backbone=dict(type='DenseNet', arch='121'),
+         neck=dict(type='GlobalAveragePooling'),
+         head=dict(type='LinearClsHead', num_classes=1000, in_channels=1024)),
 }
 
 
@@ -64,9 +61,8 @@ def test_presets_on_mmpretrain_models(arch, count):
         # one recorded activation per gate, the official shapes
         assert [a.shape[1] for a in gates.activations.values()
                 ] == PRESET_CHANNELS['resnet50']
-        assert list(gates.activations['backbone.layer4.2'].shape) == [
-            2, 2048, 2, 2
-        ]
+        assert list(
+            gates.activations['backbone.layer4.2'].shape) == [2, 2048, 2, 2]
     gates.detach()
     assert all(not m._forward_hooks for m in model.modules())
 
@@ -93,8 +89,8 @@ def test_search_and_binary_modes_scale_the_module_output():
     gates = NADGates([name], channels=[8], mode='off').attach(model)
     with torch.no_grad():
         gates.gates[0].mask.copy_(
-            torch.tensor([3., -2., 0.5, -0.1, 0., 1., -5., 2.]).view(
-                1, 8, 1, 1))
+            torch.tensor([3., -2., 0.5, -0.1, 0., 1., -5.,
+                          2.]).view(1, 8, 1, 1))
         model(x, mode='tensor')
         raw = gates.activations[name].clone()
         gates.mode = 'search'

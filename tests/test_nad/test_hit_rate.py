@@ -75,8 +75,7 @@ def test_mosaics():
     assert mosaic.shape == (16, 16, 3)
     for q in range(4):
         r, c = divmod(q, 2)
-        assert (mosaic[8 * r:8 * r + 8, 8 * c:8 * c + 8] == 40 *
-                (q + 1)).all()
+        assert (mosaic[8 * r:8 * r + 8, 8 * c:8 * c + 8] == 40 * (q + 1)).all()
 
 
 def test_mosaic_hits_use_each_quadrant_class_path():
@@ -86,11 +85,17 @@ def test_mosaic_hits_use_each_quadrant_class_path():
     image = rng.integers(0, 255, (32, 32, 3)).astype(np.uint8)
     torch.manual_seed(0)
     paths = {
-        c: {n: torch.randn(1, ch, 1, 1)
-            for n, ch in zip(TINY_POSITIONS, TINY_CHANNELS)}
+        c: {
+            n: torch.randn(1, ch, 1, 1)
+            for n, ch in zip(TINY_POSITIONS, TINY_CHANNELS)
+        }
         for c in range(4)
     }
-    hits, maps = mosaic_hits(model, gates, paths, image, [0, 1, 2, 3], 0.1,
+    hits, maps = mosaic_hits(model,
+                             gates,
+                             paths,
+                             image, [0, 1, 2, 3],
+                             0.1,
                              keep_maps=True)
     assert hits.shape == (5, 4) and len(maps) == 5
     # quadrant 2's hits are those of class 2's binary path
@@ -98,8 +103,8 @@ def test_mosaic_hits_use_each_quadrant_class_path():
     gates.load_mask_state(paths[2])
     with torch.no_grad():
         model(preprocess(model, [image]), mode='tensor')
-    expected = layer_hits(
-        [gates.activations[n][0] for n in TINY_POSITIONS], 2, 32, 0.1)
+    expected = layer_hits([gates.activations[n][0] for n in TINY_POSITIONS], 2,
+                          32, 0.1)
     np.testing.assert_allclose(hits[:, 2], expected)
     defined = hits[~np.isnan(hits)]
     assert defined.size and np.all((defined >= 0) & (defined <= 1))

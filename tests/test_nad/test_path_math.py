@@ -23,12 +23,14 @@ def test_loss_matches_hand_computation():
         torch.tensor([[[[7.0], [7.0]]], [[[0.0], [3.0]]]])
     ]
     correct = torch.tensor([1])
-    masks = [torch.tensor([0.0, 1.0]).view(1, 2, 1, 1),
-             torch.tensor([-1.0]).view(1, 1, 1, 1)]
+    masks = [
+        torch.tensor([0.0, 1.0]).view(1, 2, 1, 1),
+        torch.tensor([-1.0]).view(1, 1, 1, 1)
+    ]
     out = nad_path_loss(logits, labels, gated, orig, correct, masks, 0.5)
     # CE over the whole batch (both images), even the misclassified one
-    ce = (-math.log(math.exp(2) / (math.exp(2) + 2)) -
-          math.log(1 / (2 + math.e))) / 2
+    ce = (-math.log(math.exp(2) /
+                    (math.exp(2) + 2)) - math.log(1 / (2 + math.e))) / 2
     # MSE over image 1 only: layer 0 (1 + 9) / 2, layer 1 (1 + 4) / 2
     mse = (1 + 9) / 2 + (1 + 4) / 2
     activ = (ce + mse) / 2
@@ -47,29 +49,27 @@ def test_loss_gradient_on_mask():
     m = torch.tensor([0.3, -0.7]).view(1, 2, 1, 1).requires_grad_()
     x = torch.ones(1, 2, 1, 1)
     gated = [torch.sigmoid(m) * x]
-    out = nad_path_loss(
-        torch.tensor([[5.0, 0.0]]), torch.tensor([0]), gated, [x.clone()],
-        torch.tensor([0]), [m], 2.0)
+    out = nad_path_loss(torch.tensor([[5.0, 0.0]]), torch.tensor([0]), gated,
+                        [x.clone()], torch.tensor([0]), [m], 2.0)
     out['loss'].backward()
     expected = []
     for v in (0.3, -0.7):
         s = _sigmoid(v)
         # activation: d/dm MSE((s - 1)^2 averaged over 2) = (s - 1) s (1 - s)
         expected.append((s - 1) * s * (1 - s) + 2.0 * 2 * s * s * (1 - s) / 2)
-    assert m.grad.flatten().tolist() == pytest.approx(
-        expected, rel=1e-5, abs=1e-7)
+    assert m.grad.flatten().tolist() == pytest.approx(expected,
+                                                      rel=1e-5,
+                                                      abs=1e-7)
 
 
 def test_loss_bad_inputs():
     x = [torch.zeros(1, 1, 1, 1)]
     with pytest.raises(ValueError, match='no correctly classified'):
-        nad_path_loss(
-            torch.zeros(1, 2), torch.tensor([0]), x, x,
-            torch.zeros(0, dtype=torch.long), x, 1.0)
+        nad_path_loss(torch.zeros(1, 2), torch.tensor([0]), x, x,
+                      torch.zeros(0, dtype=torch.long), x, 1.0)
     with pytest.raises(ValueError, match='2 original'):
-        nad_path_loss(
-            torch.zeros(1, 2), torch.tensor([0]), x, x + x,
-            torch.tensor([0]), x, 1.0)
+        nad_path_loss(torch.zeros(1, 2), torch.tensor([0]), x, x + x,
+                      torch.tensor([0]), x, 1.0)
     with pytest.raises(ValueError, match='beta'):
         NADPathLoss(beta=-1)
 

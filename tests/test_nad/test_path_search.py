@@ -20,16 +20,15 @@ from ._models import TINY_POSITIONS, tiny_classifier
 def _dataset(root: Path):
     init_default_scope('mmpretrain')
     return DATASETS.build(
-        dict(
-            type='CustomDataset',
-            data_root=str(root),
-            data_prefix='train',
-            with_label=True,
-            pipeline=[
-                dict(type='LoadImageFromFile'),
-                dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-                dict(type='PackInputs')
-            ]))
+        dict(type='CustomDataset',
+             data_root=str(root),
+             data_prefix='train',
+             with_label=True,
+             pipeline=[
+                 dict(type='LoadImageFromFile'),
+                 dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+                 dict(type='PackInputs')
+             ]))
 
 
 def _engine(root: Path, work_dir: Path, **kwargs) -> NADPathSearch:
@@ -49,7 +48,8 @@ def test_class_filter_and_empty_class(shapes):
     idx = class_indices(dataset, 2)
     assert len(idx) == 6
     assert all(dataset.get_data_info(i)['gt_label'] == 2 for i in idx)
-    with pytest.raises(ValueError, match='class 7 has no image in '
+    with pytest.raises(ValueError,
+                       match='class 7 has no image in '
                        'CustomDataset'):
         class_indices(dataset, 7)
 
@@ -73,8 +73,8 @@ def test_step_is_the_official_update(shapes, tmp_path):
     acts = []
     gates.detach()
     x = model.backbone.maxpool(
-        model.backbone.relu(model.backbone.norm1(model.backbone.conv1(
-            inputs))))
+        model.backbone.relu(model.backbone.norm1(
+            model.backbone.conv1(inputs))))
     x = x * torch.sigmoid(masks[0])
     acts.append(x)
     i = 1
@@ -88,9 +88,7 @@ def test_step_is_the_official_update(shapes, tmp_path):
     loss = nad_path_loss(logits, labels, acts, orig, torch.arange(4), masks,
                          0.5)['loss']
     grads = torch.autograd.grad(loss, masks)
-    expected = [
-        m - 0.1 * g / g.norm() for m, g in zip(before, grads)
-    ]
+    expected = [m - 0.1 * g / g.norm() for m, g in zip(before, grads)]
     gates.attach(model)
     losses = engine.step(batch, 0)
     assert losses['loss'] == pytest.approx(loss.item(), rel=1e-5)
@@ -153,8 +151,9 @@ def test_search_saves_each_epoch_and_resumes_exactly(shapes, tmp_path,
 
     # a finished class is skipped; other settings in the same dir refuse
     _engine(shapes, resumed).run([0])
-    assert load_epoch(epoch_file(str(resumed), 0, 3))['stats'] == files[
-        'class_00000/epoch_003.pth']['stats']
+    assert load_epoch(
+        epoch_file(str(resumed), 0,
+                   3))['stats'] == files['class_00000/epoch_003.pth']['stats']
     with pytest.raises(ValueError, match='use another work dir'):
         _engine(shapes, resumed, beta=0.1).run([0])
 

@@ -52,9 +52,11 @@ def test_layer_jaccard_similarity_and_top_k():
     assert np.allclose(np.diag(sim), [1, 1, 1])
     top = most_similar(sim, classes, 1)
     # ties (1/3, 1/3) go to the smaller class index
-    assert top == {2: [(5, pytest.approx(1 / 3))],
-                   5: [(2, pytest.approx(1 / 3))],
-                   9: [(5, pytest.approx(1 / 3))]}
+    assert top == {
+        2: [(5, pytest.approx(1 / 3))],
+        5: [(2, pytest.approx(1 / 3))],
+        9: [(5, pytest.approx(1 / 3))]
+    }
     with pytest.raises(ValueError, match='layers'):
         layer_jaccard({0: [_t(1)], 1: [_t(1), _t(0)]})
     with pytest.raises(ValueError, match='no paths'):
@@ -73,5 +75,4 @@ def test_misclassification_analysis_by_hand():
     assert out['analysed'] == 5 and out['to_similar'] == 2
     assert out['rate'] == pytest.approx(0.4)
     assert out['chance'] == pytest.approx(1 / 3) and out['k'] == 1
-    assert math.isnan(
-        misclassification_analysis([0], [0], similar, 4)['rate'])
+    assert math.isnan(misclassification_analysis([0], [0], similar, 4)['rate'])

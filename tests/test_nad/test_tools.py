@@ -30,8 +30,7 @@ def _tool(name: str):
 def _data(shapes: Path) -> list:
     return [
         f'{loader}.dataset.data_root={shapes}/'
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader')
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
     ]
 
 
@@ -41,8 +40,8 @@ def checkpoint(tmp_path_factory) -> str:
     init_default_scope('mmpretrain')
     cfg = Config.fromfile(CFG)
     torch.manual_seed(0)
-    model = MODELS.build(dict(cfg.model,
-                              data_preprocessor=cfg.data_preprocessor))
+    model = MODELS.build(
+        dict(cfg.model, data_preprocessor=cfg.data_preprocessor))
     model.init_weights()
     path = tmp_path_factory.mktemp('ckpt') / 'random.pth'
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
@@ -68,15 +67,19 @@ def test_search_hit_rate_and_similarity_tools(tmp_path, shapes, checkpoint):
         assert saved_epochs(str(paths), c) == [0, 1, 2]
     record = load_epoch(str(paths / 'class_00002' / 'epoch_002.pth'))
     assert record['settings'] == dict(
-        beta=1.0, lr=0.1, epochs=2, batch_size=4, seed=233,
+        beta=1.0,
+        lr=0.1,
+        epochs=2,
+        batch_size=4,
+        seed=233,
         positions=Config.fromfile(CFG).nad['positions'])
     log = next(paths.glob('**/nad_search.log')).read_text()
     assert 'class 3 (4/4)' in log and 'epoch 2/2' in log
 
     hit = _tool('nad_hit_rate').main([
-        CFG, checkpoint, str(paths), '--epoch', '2', '--num', '3',
-        '--input-size', '64', '--tile', '32', '--seed', '1', '--cfg-options',
-        *_data(shapes)
+        CFG, checkpoint,
+        str(paths), '--epoch', '2', '--num', '3', '--input-size', '64',
+        '--tile', '32', '--seed', '1', '--cfg-options', *_data(shapes)
     ])
     assert len(hit['mean']) == len(hit['std']) == 7
     assert len(hit['mosaics']) == 3 and hit['rate'] == 0.1
@@ -85,8 +88,9 @@ def test_search_hit_rate_and_similarity_tools(tmp_path, shapes, checkpoint):
     assert (paths / 'hit_rate' / 'mosaic_000.png').stat().st_size > 0
 
     sim = _tool('nad_similarity').main([
-        CFG, checkpoint, str(paths), '--epoch', '2', '--topk', '2',
-        '--draw-classes', '0', '3', '--cfg-options', *_data(shapes)
+        CFG, checkpoint,
+        str(paths), '--epoch', '2', '--topk', '2', '--draw-classes', '0', '3',
+        '--cfg-options', *_data(shapes)
     ])
     assert sim['classes'] == [0, 1, 2, 3]
     assert len(sim['layer_jaccard']) == 7
@@ -97,11 +101,12 @@ def test_search_hit_rate_and_similarity_tools(tmp_path, shapes, checkpoint):
 
     with pytest.raises(ValueError, match='no path'):
         _tool('nad_similarity').main([
-            CFG, checkpoint, str(paths), '--epoch', '2', '--draw-classes',
-            '7', '--cfg-options', *_data(shapes)
+            CFG, checkpoint,
+            str(paths), '--epoch', '2', '--draw-classes', '7', '--cfg-options',
+            *_data(shapes)
         ])
     with pytest.raises(FileNotFoundError, match='epoch 5'):
         _tool('nad_hit_rate').main([
-            CFG, checkpoint, str(paths), '--epoch', '5', '--cfg-options',
-            *_data(shapes)
+            CFG, checkpoint,
+            str(paths), '--epoch', '5', '--cfg-options', *_data(shapes)
         ])

@@ -15,17 +15,20 @@ CFG = 'configs/nad/nad_resnet18-tiny_shapes-demo.py'
 def _train(work_dir: Path, data: Path, *extra: str) -> str:
     options = [
         f'{loader}.dataset.data_root={data}/'
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader')
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
     ] + [
         'train_dataloader.batch_size=8', 'train_cfg.max_epochs=2',
         'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=1',
         'default_hooks.logger.interval=1', 'param_scheduler.0.T_max=2'
     ]
-    proc = subprocess.run(
-        [sys.executable, 'tools/train.py', CFG, '--work-dir',
-         str(work_dir), *extra, '--cfg-options', *options],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', CFG, '--work-dir',
+        str(work_dir), *extra, '--cfg-options', *options
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 

@@ -29,9 +29,11 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 
 from projects.nad import GATE_PRESETS, NADGates, NADPathSearch  # noqa: E402
-from projects.nad.analysis_utils import (build_split_dataset,  # noqa: E402
-                                         load_classifier, parse_classes,
-                                         tool_logger)
+from projects.nad.analysis_utils import (
+    build_split_dataset,  # noqa: E402
+    load_classifier,
+    parse_classes,
+    tool_logger)
 
 DEFAULTS = dict(lr=0.1, epochs=21, batch_size=16, seed=233)
 
@@ -40,9 +42,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='the classifier config')
     parser.add_argument('checkpoint', help='the trained weights')
-    parser.add_argument(
-        '--classes', required=True, help='classes, e.g. 0-999 or 0,3,7')
-    parser.add_argument('--work-dir', required=True,
+    parser.add_argument('--classes',
+                        required=True,
+                        help='classes, e.g. 0-999 or 0,3,7')
+    parser.add_argument('--work-dir',
+                        required=True,
                         help='where the per-class, per-epoch gates go')
     parser.add_argument(
         '--positions',
@@ -56,9 +60,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int)
     parser.add_argument('--num-workers', type=int, default=0)
     parser.add_argument('--device', default='cpu')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value')
+    parser.add_argument('--cfg-options',
+                        nargs='+',
+                        action=DictAction,
+                        help='override config settings, key=value')
     return parser.parse_args(argv)
 
 
@@ -98,23 +103,29 @@ def main(argv=None) -> None:
                                  args.cfg_options)
     nad_cfg = dict(cfg.get('nad', {}))
     settings = search_settings(args, nad_cfg)
-    gates = NADGates(
-        positions_from(args, nad_cfg),
-        probe_size=int(nad_cfg.get('probe_size', 64)))
+    gates = NADGates(positions_from(args, nad_cfg),
+                     probe_size=int(nad_cfg.get('probe_size', 64)))
     dataset = build_split_dataset(cfg, 'train', nad_cfg.get('pipeline'))
     print_log(
         f'NAD search: {len(classes)} classes, {len(dataset)} training '
-        f'images, settings {settings}', logger='current')
-    engine = NADPathSearch(
-        model, gates, dataset, args.work_dir, num_workers=args.num_workers,
-        **settings)
+        f'images, settings {settings}',
+        logger='current')
+    engine = NADPathSearch(model,
+                           gates,
+                           dataset,
+                           args.work_dir,
+                           num_workers=args.num_workers,
+                           **settings)
     print_log(
         f'NAD search: {len(gates.positions)} gates, channels '
-        f'{[g.channels for g in gates.gates]}', logger='current')
+        f'{[g.channels for g in gates.gates]}',
+        logger='current')
     start = time.time()
     engine.run(classes)
-    print_log(f'NAD search: done in {time.time() - start:.1f} s; gates in '
-              f'{args.work_dir}', logger='current')
+    print_log(
+        f'NAD search: done in {time.time() - start:.1f} s; gates in '
+        f'{args.work_dir}',
+        logger='current')
 
 
 if __name__ == '__main__':

@@ -26,12 +26,19 @@ sys.path.insert(0,
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 
-from projects.nad import (binarize, layer_jaccard, load_paths,  # noqa: E402
-                          misclassification_analysis, most_similar,
-                          path_similarity)
-from projects.nad.analysis_utils import (build_split_dataset,  # noqa: E402
-                                         eval_epoch, load_classifier,
-                                         predict_labels, tool_logger)
+from projects.nad import (
+    binarize,
+    layer_jaccard,
+    load_paths,  # noqa: E402
+    misclassification_analysis,
+    most_similar,
+    path_similarity)
+from projects.nad.analysis_utils import (
+    build_split_dataset,  # noqa: E402
+    eval_epoch,
+    load_classifier,
+    predict_labels,
+    tool_logger)
 from projects.nad.visualize import draw_path_diagram  # noqa: E402
 
 
@@ -40,19 +47,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='the classifier config')
     parser.add_argument('checkpoint', help='the trained weights')
     parser.add_argument('path_dir', help='the work dir of nad_search.py')
-    parser.add_argument('--epoch', type=int,
+    parser.add_argument('--epoch',
+                        type=int,
                         help='gates of this epoch (default as nad_hit_rate)')
     parser.add_argument('--topk', type=int, default=3)
     parser.add_argument('--split', default='val', choices=['val', 'test'])
     parser.add_argument('--batch-size', type=int, default=32)
     parser.add_argument(
-        '--draw-classes', type=int, nargs='*',
+        '--draw-classes',
+        type=int,
+        nargs='*',
         help='classes of the path diagram (default: the first 4)')
     parser.add_argument('--out-dir', help='default: PATH_DIR/similarity')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, key=value')
+    parser.add_argument('--cfg-options',
+                        nargs='+',
+                        action=DictAction,
+                        help='override config settings, key=value')
     return parser.parse_args(argv)
 
 
@@ -83,7 +94,8 @@ def main(argv=None) -> dict:
         print_log(
             f'NAD similarity: {analysis["without_path"]} misclassified '
             'images have a true or predicted class without a path and are '
-            'left out', logger='current')
+            'left out',
+            logger='current')
     for c in classes:
         tops = ', '.join(f'{o} ({s:.3f})' for o, s in similar[c])
         print_log(f'class {c}: most similar {tops}', logger='current')
@@ -91,7 +103,8 @@ def main(argv=None) -> dict:
         f'NAD similarity: {analysis["to_similar"]}/{analysis["analysed"]} '
         f'misclassified images go to a top-{args.topk} similar class '
         f'(rate {analysis["rate"]:.3f}, chance {analysis["chance"]:.3f}; '
-        f'accuracy {float((gt == pred).mean()):.4f})', logger='current')
+        f'accuracy {float((gt == pred).mean()):.4f})',
+        logger='current')
     draw = args.draw_classes if args.draw_classes else classes[:4]
     missing = [c for c in draw if c not in paths]
     if missing:
@@ -101,21 +114,23 @@ def main(argv=None) -> dict:
                        for c in draw}, layers,
                       osp.join(out_dir, 'path_diagram.png'), names)
     off_diagonal = similarity[~np.eye(len(classes), dtype=bool)]
-    result = dict(
-        epoch=epoch,
-        classes=classes,
-        layers=layers,
-        layer_jaccard=per_layer.tolist(),
-        similarity=similarity.tolist(),
-        mean_off_diagonal=float(np.nanmean(off_diagonal)),
-        open_fraction={
-            c: float(sum(int(p.sum()) for p in paths[c]) /
-                     sum(p.numel() for p in paths[c]))
-            for c in classes
-        },
-        most_similar={c: similar[c]
-                      for c in classes},
-        misclassification=analysis)
+    result = dict(epoch=epoch,
+                  classes=classes,
+                  layers=layers,
+                  layer_jaccard=per_layer.tolist(),
+                  similarity=similarity.tolist(),
+                  mean_off_diagonal=float(np.nanmean(off_diagonal)),
+                  open_fraction={
+                      c:
+                      float(
+                          sum(int(p.sum())
+                              for p in paths[c]) / sum(p.numel()
+                                                       for p in paths[c]))
+                      for c in classes
+                  },
+                  most_similar={c: similar[c]
+                                for c in classes},
+                  misclassification=analysis)
     with open(osp.join(out_dir, 'similarity.json'), 'w') as f:
         json.dump(result, f, indent=1)
     print_log(f'NAD similarity: written to {out_dir}', logger='current')

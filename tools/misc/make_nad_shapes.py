@@ -61,7 +61,10 @@ def write_split(root: str, split: str, per_class: int, size: int,
                 raise OSError(f'could not write {path}')
 
 
-def make_shapes(root: str, train: int = 120, val: int = 40, size: int = 32,
+def make_shapes(root: str,
+                train: int = 120,
+                val: int = 40,
+                size: int = 32,
                 seed: int = 0) -> str:
     """Write both splits (different seeds) and return ``root``."""
     write_split(root, 'train', train, size, seed)
@@ -72,9 +75,13 @@ def make_shapes(root: str, train: int = 120, val: int = 40, size: int = 32,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('root', help='output folder')
-    parser.add_argument('--train', type=int, default=120,
+    parser.add_argument('--train',
+                        type=int,
+                        default=120,
                         help='training images per class')
-    parser.add_argument('--val', type=int, default=40,
+    parser.add_argument('--val',
+                        type=int,
+                        default=40,
                         help='validation images per class')
     parser.add_argument('--size', type=int, default=32, help='image side')
     parser.add_argument('--seed', type=int, default=0)

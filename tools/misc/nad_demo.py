@@ -33,8 +33,10 @@ import nad_similarity  # noqa: E402
 from make_nad_shapes import SHAPE_CLASSES, make_shapes  # noqa: E402
 
 from projects.nad import NADGates, load_paths  # noqa: E402
-from projects.nad.analysis_utils import (build_split_dataset,  # noqa: E402
-                                         load_classifier, path_accuracy)
+from projects.nad.analysis_utils import (
+    build_split_dataset,  # noqa: E402
+    load_classifier,
+    path_accuracy)
 
 CFG = 'configs/nad/nad_resnet18-tiny_shapes-demo.py'
 
@@ -43,8 +45,7 @@ def data_options(data: str) -> list:
     root = osp.abspath(data) + '/'
     return [
         f'{loader}.dataset.data_root={root}'
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader')
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
     ]
 
 
@@ -66,15 +67,14 @@ def train(data: str, work_dir: str, epochs: int) -> str:
     return osp.join(work_dir, f'epoch_{epochs}.pth')
 
 
-def gated_accuracies(ckpt: str, data: str, path_dir: str,
-                     epoch: int) -> list:
+def gated_accuracies(ckpt: str, data: str, path_dir: str, epoch: int) -> list:
     """Per class: (original acc, gated acc, open fraction) on val."""
     options = dict(o.split('=', 1) for o in data_options(data))
     cfg, model = load_classifier(CFG, ckpt, 'cpu', options)
     paths = load_paths(path_dir, epoch)
     first = next(iter(paths.values()))
-    gates = NADGates(
-        list(first), channels=[int(m.shape[1]) for m in first.values()])
+    gates = NADGates(list(first),
+                     channels=[int(m.shape[1]) for m in first.values()])
     gates.attach(model)
     dataset = build_split_dataset(cfg, 'val')
     rows = []
@@ -89,13 +89,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data', default='data/nad_shapes')
     parser.add_argument('--work-dir', default='work_dirs/nad_demo')
-    parser.add_argument('--train-images', type=int, default=120,
+    parser.add_argument('--train-images',
+                        type=int,
+                        default=120,
                         help='per class')
-    parser.add_argument('--val-images', type=int, default=40,
-                        help='per class')
+    parser.add_argument('--val-images', type=int, default=40, help='per class')
     parser.add_argument('--train-epochs', type=int, default=12)
     parser.add_argument('--search-epochs', type=int, default=21)
-    parser.add_argument('--beta', type=float, default=None,
+    parser.add_argument('--beta',
+                        type=float,
+                        default=None,
                         help='default: the config\'s nad.beta')
     parser.add_argument('--mosaics', type=int, default=100)
     args = parser.parse_args()
@@ -109,8 +112,8 @@ def main() -> None:
     eval_epoch = args.search_epochs - 1 if args.search_epochs > 1 else 1
     search = [
         CFG, ckpt, '--classes', f'0-{len(SHAPE_CLASSES) - 1}', '--work-dir',
-        path_dir, '--epochs', str(args.search_epochs), '--cfg-options',
-        *data_options(args.data)
+        path_dir, '--epochs',
+        str(args.search_epochs), '--cfg-options', *data_options(args.data)
     ]
     if args.beta is not None:
         search[6:6] = ['--beta', str(args.beta)]
@@ -118,7 +121,8 @@ def main() -> None:
     t_search = time.time() - start - t_train
     common = [CFG, ckpt, path_dir, '--epoch', str(eval_epoch)]
     hits = nad_hit_rate.main(common + [
-        '--num', str(args.mosaics), '--input-size', '64', '--tile', '32',
+        '--num',
+        str(args.mosaics), '--input-size', '64', '--tile', '32',
         '--cfg-options', *data_options(args.data)
     ])
     # 4 classes: the top-1 similar class (chance 1/3) is the informative k
@@ -141,9 +145,10 @@ def main() -> None:
     for name, mean, std in zip(hits['layers'], hits['mean'], hits['std']):
         print(f'  {name:22s} {mean:.3f} +- {std:.3f}')
     mis = sim['misclassification']
-    print(f'similarity: mean off-diagonal {sim["mean_off_diagonal"]:.3f}; '
-          f'misclassified to a top-{mis["k"]} similar class '
-          f'{mis["to_similar"]}/{mis["analysed"]} (chance {mis["chance"]:.2f})')
+    print(
+        f'similarity: mean off-diagonal {sim["mean_off_diagonal"]:.3f}; '
+        f'misclassified to a top-{mis["k"]} similar class '
+        f'{mis["to_similar"]}/{mis["analysed"]} (chance {mis["chance"]:.2f})')
     best_hit = max(hits['mean'])
     print('done-when targets:')
     print(f'  gated accuracy kept {kept:.3f} (>= 0.90): '

@@ -6,18 +6,16 @@ custom_imports = dict(imports=['projects.nad'], allow_failed_imports=False)
 
 nad_search_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(
-        type='RandomResizedCrop',
-        scale=224,
-        crop_ratio_range=(0.08, 1.25),
-        backend='pillow'),
+    dict(type='RandomResizedCrop',
+         scale=224,
+         crop_ratio_range=(0.08, 1.25),
+         backend='pillow'),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs')
 ]
-nad = dict(
-    lr=0.1,
-    epochs=21,
-    batch_size=16,
-    seed=233,
-    eval_epoch=20,
-    pipeline=nad_search_pipeline)
+nad = dict(lr=0.1,
+           epochs=21,
+           batch_size=16,
+           seed=233,
+           eval_epoch=20,
+           pipeline=nad_search_pipeline)
