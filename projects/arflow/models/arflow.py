@@ -111,6 +111,9 @@ class ARFlow(BaseModel):
                                      img2)
         losses['flow_mean'] = out['flows_fw'][0].detach().abs().mean()
         losses['stage'] = self.loss_func.stage.detach().float()
+        # A collapse to 'everything occluded' zeroes the photometric term
+        # (0 / 0 in the official code); the logged ratio makes it visible.
+        losses['noc_ratio'] = noc.detach().mean()
         if self.with_ar:
             imgs_ph = inputs.get('imgs_ph', imgs)
             losses['loss_ar'] = self.w_ar * self.ar_loss(
