@@ -5,7 +5,7 @@
 :mod:`projects.dgd.grafting_math` (torch only). Importing this package
 registers ``DGDPeerClassifier``, ``PeerKDLoss``, ``CifarResNet``,
 ``CifarMobileNetV2`` (mmpretrain MODELS), ``FilterGraftingHook`` (HOOKS),
-``PeerSampler`` (DATA_SAMPLERS), ``DGDPeerWrapper`` (MODEL_WRAPPERS) and
+``PeerSampler`` and ``PeerBatchSampler`` (DATA_SAMPLERS), ``DGDPeerWrapper`` (MODEL_WRAPPERS) and
 ``DGDOptimWrapperConstructor`` (OPTIM_WRAPPER_CONSTRUCTORS).
 """
 from .grafting_math import grafting_coefficient, weight_entropy
@@ -17,6 +17,7 @@ from .grafting_hook import FilterGraftingHook
 from .peer_classifier import DGDPeerClassifier
 from .peer_kd_loss import PeerKDLoss, soft_target_kd_loss
 from .peer_optim_constructor import DGDOptimWrapperConstructor, dlr_multipliers
+from .peer_batch_sampler import PeerBatchSampler
 from .peer_sampler import PeerSampler
 from .peer_wrapper import DGDPeerWrapper
 
@@ -25,5 +26,5 @@ __all__ = [
     'CifarResNet', 'CifarMobileNetV2', 'FilterGraftingHook',
     'DGDPeerClassifier', 'PeerKDLoss', 'soft_target_kd_loss', 'PeerSampler',
     'DGDPeerWrapper', 'DGDOptimWrapperConstructor', 'dlr_multipliers',
-    'unpaired_convs', 'all_peer_weights'
+    'unpaired_convs', 'all_peer_weights', 'PeerBatchSampler'
 ]

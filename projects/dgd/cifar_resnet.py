@@ -1,5 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The 6n+2-layer CIFAR ResNets (ResNet-20/32/44/56/110)."""
+from typing import Union
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -41,6 +43,11 @@ class CifarResNet(ResNet_CIFAR):
     subsampled input with zero channels appended; or ``'B'``, 1x1 conv + BN
     (mmpretrain's ``ResNet``).
 
+    Initialisation as the official ``_weights_init``: Kaiming normal with
+    fan-in (gain :math:`\\sqrt 2`) for every conv, BN weights 1 and biases 0,
+    and no zero-initialised last BN in the residual blocks (mmpretrain's
+    ``ResNet`` default ``zero_init_residual=True`` is switched off).
+
     Args:
         depth (int): 20, 32, 44, 56 or 110. Defaults to 56.
         shortcut (str): ``'A'`` or ``'B'``. Defaults to ``'A'``.
@@ -50,6 +57,10 @@ class CifarResNet(ResNet_CIFAR):
         strides (tuple[int]): Defaults to (1, 2, 2).
         dilations (tuple[int]): Defaults to (1, 1, 1).
         out_indices (tuple[int]): Defaults to (2, ).
+        zero_init_residual (bool): Zero-initialise the last BN of each
+            block. Defaults to False (official).
+        init_cfg (dict | list[dict]): Defaults to the official Kaiming
+            fan-in init of the convs and constant 1 / 0 BN.
         **kwargs: Other ``ResNet_CIFAR`` arguments.
     """
 
@@ -70,6 +81,16 @@ class CifarResNet(ResNet_CIFAR):
                  strides: tuple = (1, 2, 2),
                  dilations: tuple = (1, 1, 1),
                  out_indices: tuple = (2, ),
+                 zero_init_residual: bool = False,
+                 init_cfg: Union[dict, list] = [
+                     dict(type='Kaiming',
+                          layer=['Conv2d'],
+                          a=0,
+                          mode='fan_in',
+                          nonlinearity='leaky_relu',
+                          distribution='normal'),
+                     dict(type='Constant', val=1, layer=['_BatchNorm'])
+                 ],
                  **kwargs) -> None:
         if shortcut not in SHORTCUTS:
             raise ValueError(f'CifarResNet: shortcut must be one of '
@@ -82,6 +103,8 @@ class CifarResNet(ResNet_CIFAR):
                          strides=strides,
                          dilations=dilations,
                          out_indices=out_indices,
+                         zero_init_residual=zero_init_residual,
+                         init_cfg=init_cfg,
                          **kwargs)
 
     def make_res_layer(self, **kwargs) -> ResLayer:

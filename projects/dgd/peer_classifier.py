@@ -100,6 +100,15 @@ class DGDPeerClassifier(BaseModel):
             network in one process or on its rank. Required with
             ``distributed_peers``. Defaults to None (the global generator,
             as any mmpretrain model).
+        peer_batches (bool): The training batch holds one chunk per local
+            peer (:class:`PeerBatchSampler`: chunk :math:`g` from peer
+            :math:`g`'s own data order, as the official separate
+            processes), and peer :math:`g` trains on chunk :math:`g` only.
+            Online distillation then takes the other peers' logits on
+            peer :math:`g`'s chunk (no gradient; BN on the chunk's batch
+            statistics, the running ones left untouched) and offline
+            distillation the teachers' on it. Defaults to False (every peer trains on the
+            whole, shared batch).
         data_preprocessor (dict, optional): Defaults to
             ``ClsDataPreprocessor``.
         init_cfg (dict, optional): Defaults to None.
@@ -117,6 +126,7 @@ class DGDPeerClassifier(BaseModel):
                  online_target: str = 'mean_logits',
                  eval_peer: Union[int, str] = 0,
                  peer_seed: Optional[int] = None,
+                 peer_batches: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         data_preprocessor = dict(data_preprocessor or {})
@@ -132,8 +142,15 @@ class DGDPeerClassifier(BaseModel):
                 'model.peer_seed: mmengine broadcasts rank 0\'s initial '
                 'weights to every rank, so the peers are re-initialised from '
                 'their seeds when training starts')
+        if peer_batches and distributed_peers:
+            raise ValueError(
+                'DGDPeerClassifier: model.peer_batches splits the batch '
+                'among the peers of one process; with distributed_peers '
+                'give each rank its own order with PeerSampler('
+                'per_rank_order=True) instead')
         self.distributed_peers = distributed_peers
         self.peer_seed = peer_seed
+        self.peer_batches = peer_batches
         self.classifier_cfg = copy.deepcopy(classifier)
         local = 1 if distributed_peers else num_peers
         # mmengine's ModuleList, so that init_weights reaches the peers'
@@ -367,6 +384,8 @@ class DGDPeerClassifier(BaseModel):
             raise ValueError('DGDPeerClassifier.loss: the batch is empty '
                              '(check train_dataloader.batch_size/dataset)')
         self._check_rank_states_kept()
+        if self.peer_batches:
+            return self._loss_own_batches(inputs, data_samples)
         local = [self._peer_logits(p, inputs) for p in self.peers]
         everyone = self._all_logits(local) if self.online_kd else []
         teacher = self._teacher_logits(inputs) if self.teacher_kd else None
@@ -386,6 +405,57 @@ class DGDPeerClassifier(BaseModel):
                 losses[f'peer{index}.loss_teacher'] = self.teacher_kd(
                     logits, teacher)
         return losses
+
+    def _loss_own_batches(
+            self, inputs: torch.Tensor,
+            data_samples: List[DataSample]) -> Dict[str, torch.Tensor]:
+        """Losses with ``peer_batches``: peer g on chunk g of the batch."""
+        num = len(self.peers)
+        if inputs.shape[0] % num:
+            raise ValueError(
+                f'DGDPeerClassifier: model.peer_batches needs a batch of '
+                f'{num} equal chunks (PeerBatchSampler), got '
+                f'{inputs.shape[0]} images')
+        size = inputs.shape[0] // num
+        losses: Dict[str, torch.Tensor] = {}
+        for index, peer in enumerate(self.peers):
+            rows = slice(index * size, (index + 1) * size)
+            chunk, samples = inputs[rows], data_samples[rows]
+            logits = self._peer_logits(peer, chunk)
+            for key, value in peer.head._get_loss(logits, samples).items():
+                name = 'loss_cls' if key == 'loss' else key
+                losses[f'peer{index}.{name}'] = value
+            if self.online_kd and num > 1:
+                others = [
+                    self._side_logits(other, chunk)
+                    for j, other in enumerate(self.peers) if j != index
+                ]
+                losses[f'peer{index}.loss_kd'] = self.online_kd(
+                    logits, self._ensemble(others))
+            if self.teacher_kd:
+                losses[f'peer{index}.loss_teacher'] = self.teacher_kd(
+                    logits, self._teacher_logits(chunk))
+        return losses
+
+    def _side_logits(self, peer: nn.Module,
+                     inputs: torch.Tensor) -> torch.Tensor:
+        """``peer``'s logits on another peer's chunk: no gradient, BN on
+        the chunk's batch statistics without updating the running ones
+        (``track_running_stats`` off meanwhile: no in-place change that
+        the peer's own backward would see)."""
+        norms = [
+            m for m in peer.modules()
+            if isinstance(m, nn.modules.batchnorm._BatchNorm)
+            and m.track_running_stats
+        ]
+        for module in norms:
+            module.track_running_stats = False
+        try:
+            with torch.no_grad():
+                return self._peer_logits(peer, inputs)
+        finally:
+            for module in norms:
+                module.track_running_stats = True
 
     def _forward(
             self,

@@ -26,10 +26,13 @@ def test_config_variant_matches_its_name(path):
     offline = '-offline-' in name
     hooks = [h['type'] for h in cfg.get('custom_hooks', [])]
     assert ('FilterGraftingHook' in hooks) == (variant in ('grafting', 'dgd'))
-    # official: "dlr" per peer for grafting, lr 0.1 for baseline and KD
+    # official: "dlr" per peer for CIFAR grafting, lr 0.1 for baseline and
+    # KD; the ImageNet script gives both networks lr 0.1 (issue 18), except
+    # in our one-peer-per-rank DGD, whose peers share every batch
     paramwise = cfg.optim_wrapper.get('paramwise_cfg') or {}
-    assert (paramwise.get('peer_lr_mult') == 'dlr') == (variant in ('grafting',
-                                                                    'dgd'))
+    equal_lr = 'in1k' in path.stem and '1peer-per-rank' not in path.stem
+    assert (paramwise.get('peer_lr_mult') == 'dlr') == (
+        variant in ('grafting', 'dgd') and not equal_lr)
     online = variant in ('distillation', 'dgd') and not offline
     assert (cfg.model.get('online_kd') is not None) == online
     assert (cfg.model.get('teacher_ckpt') is not None) == offline

@@ -1,5 +1,7 @@
-# Two peers of MobileNetV2 with the CIFAR strides (stem and stage 2: 1).
+# Two peers of the grafting code's CIFAR MobileNetV2 (pytorch-cifar: stem
+# and stage 2 stride 1, ReLU, shortcut convs, PyTorch's default init).
 _base_ = './dgd_resnet56_cifar.py'
-model = dict(classifier=dict(backbone=dict(
-    _delete_=True, type='CifarMobileNetV2', widen_factor=1.0),
-                             head=dict(in_channels=1280)))
+model = dict(classifier=dict(
+    backbone=dict(_delete_=True, type='CifarMobileNetV2', widen_factor=1.0),
+    # official: the Linear keeps PyTorch's default init
+    head=dict(in_channels=1280, init_cfg=None)))
