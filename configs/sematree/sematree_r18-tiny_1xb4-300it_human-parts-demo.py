@@ -19,6 +19,8 @@ model = dict(
         base_channels=8,
         norm_cfg=norm_cfg,
         norm_eval=False,
+        # demo: as before the paper configs took the official dilation
+        contract_dilation=True,
         init_cfg=None),
     decode_head=dict(
         in_channels=[8, 16, 32, 64],

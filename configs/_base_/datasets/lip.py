@@ -1,6 +1,8 @@
 # LIP (Look Into Person) 20-class human parsing, mmseg 1.x dataset settings
-# at SemaTree's 384x384 (CE2P-style augmentation: scale +-25 %, rotation
-# +-30 deg, flip that swaps the left/right arm, leg and shoe labels).
+# at SemaTree's 384x384 with the official geometry (PersonCenterAffine:
+# clipped Gaussian scale and rotation, letterboxed, a flip that swaps the
+# left/right arm, leg and shoe labels); the model must be a
+# SemaTreeSegmentor (prediction mapped back by the inverse warp).
 # Layout (the official release):
 #   data/LIP/TrainVal_images/{train_images,val_images}/*.jpg
 #   data/LIP/TrainVal_parsing_annotations/{train,val}_segmentations/*.png
@@ -12,14 +14,16 @@ lip_flip_pairs = [(14, 15), (16, 17), (18, 19)]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # the official geometry (dataset/datasets.py): the whole image warped
+    # into the crop keeping its aspect ratio, box x clip(N(1, 0.25), 0.75,
+    # 1.25), rotation clip(N(0, 30), -60, 60) deg with probability 0.6;
+    # image border 0, label border 0 = background (supervised)
     dict(
-        type='RandomResize',
-        scale=crop_size,
-        ratio_range=(0.75, 1.25),
-        keep_ratio=True),
-    # Padding with background (0), not ignore, as the official affine warp.
-    dict(type='RandomRotate', prob=0.6, degree=30, pad_val=0, seg_pad_val=0),
-    dict(type='RandomCrop', crop_size=crop_size),
+        type='PersonCenterAffine',
+        crop_size=crop_size,
+        scale_factor=0.25,
+        rotation_factor=30,
+        rotation_prob=0.6),
     dict(
         type='RandomFlip',
         prob=0.5,
@@ -29,9 +33,16 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=crop_size, keep_ratio=False),
+    # the official letterbox: the image warped into the crop keeping its
+    # aspect ratio; SemaTreeSegmentor maps the prediction back by the
+    # inverse warp, so the annotation is loaded at its original size
+    dict(type='PersonCenterAffine', crop_size=crop_size, test_mode=True),
     dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs')
+    dict(
+        type='PackSegInputs',
+        meta_keys=('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
+                   'pad_shape', 'scale_factor', 'flip', 'flip_direction',
+                   'reduce_zero_label', 'warp_matrix'))
 ]
 train_dataloader = dict(
     batch_size=6,

@@ -11,21 +11,31 @@ crop_size = (384, 384)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # the official geometry (dataset/datasets.py): the whole image warped
+    # into the crop keeping its aspect ratio, box x clip(N(1, 0.25), 0.75,
+    # 1.25), rotation clip(N(0, 30), -60, 60) deg with probability 0.6;
+    # image border 0, label border 0 = background (supervised)
     dict(
-        type='RandomResize',
-        scale=crop_size,
-        ratio_range=(0.75, 1.25),
-        keep_ratio=True),
-    dict(type='RandomRotate', prob=0.6, degree=30, pad_val=0, seg_pad_val=0),
-    dict(type='RandomCrop', crop_size=crop_size),
+        type='PersonCenterAffine',
+        crop_size=crop_size,
+        scale_factor=0.25,
+        rotation_factor=30,
+        rotation_prob=0.6),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackSegInputs')
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=crop_size, keep_ratio=False),
+    # the official letterbox: the image warped into the crop keeping its
+    # aspect ratio; SemaTreeSegmentor maps the prediction back by the
+    # inverse warp, so the annotation is loaded at its original size
+    dict(type='PersonCenterAffine', crop_size=crop_size, test_mode=True),
     dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs')
+    dict(
+        type='PackSegInputs',
+        meta_keys=('img_path', 'seg_map_path', 'ori_shape', 'img_shape',
+                   'pad_shape', 'scale_factor', 'flip', 'flip_direction',
+                   'reduce_zero_label', 'warp_matrix'))
 ]
 train_dataloader = dict(
     batch_size=6,

@@ -23,11 +23,15 @@ data_preprocessor = dict(
     seg_pad_val=255,
     size=(384, 384))
 model = dict(
-    type='EncoderDecoder',
+    # EncoderDecoder whose test predictions go back through the inverse of
+    # the test-time warp (PersonCenterAffine), as the official evaluation
+    type='SemaTreeSegmentor',
     data_preprocessor=data_preprocessor,
     backbone=dict(
         type='ResNetV1c',
         depth=101,
+        # the official deep stem 3-64-64-128 (layer1 input 128)
+        stem_channels=128,
         num_stages=4,
         out_indices=(0, 1, 2, 3),
         strides=(1, 2, 2, 1),
@@ -35,7 +39,13 @@ model = dict(
         norm_cfg=norm_cfg,
         norm_eval=False,
         style='pytorch',
-        contract_dilation=True,
+        # dilation 2 in every layer4 block, as the official ResNet
+        contract_dilation=False,
+        # mmseg's ImageNet ResNet-101 V1c: its stem is 32-32-64, so the
+        # stem and layer1's first block (conv1, downsample) do not load
+        # (logged as size mismatches) and start from scratch; the official
+        # code starts from CE2P's resnet101-imagenet.pth (BGR input), see
+        # configs/sematree/README.md
         init_cfg=dict(
             type='Pretrained', checkpoint='open-mmlab://resnet101_v1c')),
     decode_head=dict(
@@ -60,15 +70,18 @@ model = dict(
         loss_decode=dict(
             type='InverseFrequencyNLLLoss',
             loss_weight=3.0,
-            loss_name='loss_final'),
+            loss_name='loss_final',
+            whole_batch=True),
         loss_router=dict(
             type='InverseFrequencyNLLLoss',
             loss_weight=1.0,
-            loss_name='loss_router'),
+            loss_name='loss_router',
+            whole_batch=True),
         loss_leaf=dict(
             type='InverseFrequencyNLLLoss',
             loss_weight=1.5,
-            loss_name='loss_leaf')),
+            loss_name='loss_leaf',
+            whole_batch=True)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
 
