@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 import pytest
@@ -133,7 +133,7 @@ def run_ranks(tmp_path) -> Callable[..., List[str]]:
              world_size: int = 2,
              cwd: Path = REPO_ROOT,
              timeout: float = 300,
-             env: Dict[str, str] = None) -> List[str]:
+             env: Optional[Dict[str, str]] = None) -> List[str]:
         counter[0] += 1
         store = tmp_path / f'rendezvous_{counter[0]}'
         args = [a.replace('{init_method}', f'file://{store}') for a in args]
@@ -179,5 +179,50 @@ def run_ranks(tmp_path) -> Callable[..., List[str]]:
             raise AssertionError(f'{world_size} ranks of {args[:2]} '
                                  f'{reason}:\n{tails}')
         return outputs
+
+    return _run
+
+
+_PORT_TAKEN = ('EADDRINUSE', 'Address already in use', 'address already in use')
+
+
+@pytest.fixture(scope='session')
+def torchrun(free_port) -> Callable[..., subprocess.CompletedProcess]:
+    """A function that runs a ``tools/dist_*.sh`` command (a list, run with
+    bash) on a free port.
+
+    The port is free when picked but may be taken before torchrun binds it:
+    then the run is repeated on another port (3 tries). On a timeout the
+    whole process group (torchrun and its ranks) is killed and the test
+    fails saying so. Returns the finished process (stdout and stderr).
+    """
+
+    def _run(args: Sequence[str],
+             cwd: Path = REPO_ROOT,
+             timeout: float = 400,
+             env: Optional[Dict[str, str]] = None
+             ) -> subprocess.CompletedProcess:
+        for _ in range(3):
+            proc = subprocess.Popen(
+                ['bash', *args],
+                cwd=cwd,
+                env=dict(os.environ, **(env or {}), PYTHON=sys.executable,
+                         PORT=str(free_port())),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True)
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                out, err = proc.communicate()
+                raise AssertionError(
+                    f'{args[:2]} did not finish within {timeout} s; its '
+                    f'processes were killed:\n{out[-2000:]}\n{err[-3000:]}')
+            if proc.returncode == 0 or not any(m in out + err
+                                               for m in _PORT_TAKEN):
+                break
+        return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
     return _run

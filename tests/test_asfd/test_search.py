@@ -1,6 +1,5 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 import json
-import os
 import subprocess
 import sys
 
@@ -161,7 +160,7 @@ def test_search_exports_genotype_resumes_exactly_and_trains(
 
 
 def test_two_process_search_trains_and_needs_find_unused(
-        repo_root, tmp_path, free_port):
+        repo_root, tmp_path, torchrun):
     """Under DDP (2 gloo processes) the search runs with the config's
     find_unused_parameters=True; without it the loop stops with an error
     that names the setting instead of DDP's reduction error."""
@@ -176,12 +175,9 @@ def test_two_process_search_trains_and_needs_find_unused(
     ]
 
     def dist_train(work_dir, *extra):
-        return subprocess.run(
-            ['bash', 'tools/dist_train.sh', SEARCH_CFG, '2', '--work-dir',
-             str(work_dir), '--cfg-options', *options, *extra],
-            cwd=repo_root, capture_output=True, text=True, timeout=400,
-            env=dict(os.environ, PYTHON=sys.executable,
-                     PORT=str(free_port())))
+        return torchrun(['tools/dist_train.sh', SEARCH_CFG, '2', '--work-dir',
+                         str(work_dir), '--cfg-options', *options, *extra],
+                        cwd=repo_root)
 
     ok = dist_train(tmp_path / 'ddp')
     assert ok.returncode == 0, ok.stderr[-3000:]

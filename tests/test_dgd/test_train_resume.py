@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 import torch
 
-from projects.dgd import ring_graft
-
 from ._demo_run import CFG_2_PEERS, CFG_PER_RANK, load, train
 
 
@@ -32,6 +30,8 @@ def _resume(straight: Path, resumed: Path, cfg: str, data: Path,
 
 
 def _assert_same(got: dict, expected: dict) -> None:
+    # across processes: gloo's reductions sum in another order than one
+    # process does, so equal within float32 rounding
     assert got.keys() == expected.keys()
     for key, value in expected.items():
         torch.testing.assert_close(got[key], value, rtol=1e-5, atol=1e-6)
@@ -46,7 +46,8 @@ def _peer(state: dict, index: int) -> dict:
 
 
 def test_demo_grafts_distils_and_resumes_exactly(tmp_path, toy_cls,
-                                                 two_peers):
+                                                 two_peers,
+                                                 assert_same_checkpoint):
     logs, straight = two_peers['logs'], two_peers['work_dir']
     # train, validate, save, then graft (official order): 2 epochs, 1 graft
     assert 'FilterGraftingHook: graft 1' in logs and 'peer1.loss_kd' in logs
@@ -57,19 +58,14 @@ def test_demo_grafts_distils_and_resumes_exactly(tmp_path, toy_cls,
     weights = final['state_dict']
     first = load(straight / 'epoch_1.pth')
     assert first['dgd_grafting']['num_grafts'] == 0
-    # the graft at the start of epoch 2 mixed the checkpointed epoch-1 peers
-    grafted, _ = ring_graft([_peer(first['state_dict'], i) for i in (0, 1)],
-                            level='layer')
-    # with N = 2, alpha_1 = 1 - alpha_0 (arctan is odd): the graft makes the
-    # two peers equal; their different lrs make them diverge again
-    torch.testing.assert_close(grafted[0]['backbone.conv1.weight'],
-                               grafted[1]['backbone.conv1.weight'])
+    # the peers' different lrs keep them apart after the graft
     assert not torch.allclose(weights['peers.0.backbone.conv1.weight'],
                               weights['peers.1.backbone.conv1.weight'])
 
+    # one process: resuming is bit-exact (weights, optimizer, schedulers,
+    # generators, grafting state)
     again = _resume(straight, tmp_path / 'resumed', CFG_2_PEERS, toy_cls)
-    assert again['dgd_grafting'] == final['dgd_grafting']
-    _assert_same(again['state_dict'], weights)
+    assert_same_checkpoint(again, final, extra=('dgd_grafting', ))
 
 
 def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
