@@ -127,19 +127,30 @@ def test_segmentor_maps_predictions_back():
     assert got[1].pred_sem_seg.data.shape == (1, 32, 32)  # resized
 
 
-def test_paper_config_geometry_backbone_and_losses():
-    cfg = Config.fromfile(str(CFG / 'sematree_r101-d16_4xb6-150e_lip-384x384.py'))
+@pytest.mark.parametrize('dataset', ['lip', 'cihp', 'pascal-person-part'])
+def test_paper_configs_geometry_and_losses(dataset):
+    cfg = Config.fromfile(
+        str(CFG / f'sematree_r101-d16_4xb6-150e_{dataset}-384x384.py'))
     assert cfg.model.type == 'SemaTreeSegmentor'
-    train = [s['type'] for s in cfg.train_dataloader.dataset.pipeline]
-    assert train == ['LoadImageFromFile', 'LoadAnnotations',
-                     'PersonCenterAffine', 'RandomFlip', 'PackSegInputs']
+    train = cfg.train_dataloader.dataset.pipeline
+    assert [s['type'] for s in train] == [
+        'LoadImageFromFile', 'LoadAnnotations', 'PersonCenterAffine',
+        'RandomFlip', 'PackSegInputs'
+    ]
+    assert (train[2]['scale_factor'], train[2]['rotation_factor'],
+            train[2]['rotation_prob']) == (0.25, 30, 0.6)
     test = cfg.val_dataloader.dataset.pipeline
     assert test[1] == dict(type='PersonCenterAffine', crop_size=(384, 384),
                            test_mode=True)
+    assert test[2]['type'] == 'LoadAnnotations'  # original-size labels
     assert 'warp_matrix' in test[-1]['meta_keys']
     head = cfg.model.decode_head
     for loss in (head.loss_decode, head.loss_router, head.loss_leaf):
         assert loss.whole_batch
+
+
+def test_paper_backbone_is_the_official_resnet():
+    cfg = Config.fromfile(str(CFG / 'sematree_r101-d16_4xb6-150e_lip-384x384.py'))
     init_default_scope('mmseg')
     backbone = dict(cfg.model.backbone, init_cfg=None)
     with torch.device('meta'):
