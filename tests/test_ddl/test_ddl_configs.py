@@ -33,6 +33,8 @@ def test_paper_configs(name, classes, gpus):
             loss.order_loss_weight) == (0.1, 0.02, 0.5)
     opt = cfg.optim_wrapper.optimizer
     assert (opt.lr, opt.momentum, opt.weight_decay) == (0.001, 0.9, 5e-4)
+    # BN decayed too (TFace's IR_50 has no '*bn*' parameter names)
+    assert 'paramwise_cfg' not in cfg.optim_wrapper
     assert cfg.train_dataloader.sampler.type == 'DDLFourStreamSampler'
     assert 'seed' not in cfg.train_dataloader.sampler  # synced: disjoint ids
     init_default_scope('mmpretrain')
