@@ -221,3 +221,6 @@ def test_imagenet_configs_follow_the_official_script():
     assert cifar.model.peer_batches and cifar.train_dataloader.batch_size \
         == 128
     assert cifar.model.classifier.head.init_cfg is None
+    # the official code normalises CIFAR-100 with CIFAR-10's mean / std
+    assert cifar.data_preprocessor.mean == [125.307, 122.961, 113.8575]
+    assert cifar.data_preprocessor.std == [51.5865, 50.847, 51.255]
