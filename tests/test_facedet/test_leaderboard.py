@@ -78,3 +78,28 @@ def test_tool_prints_and_writes_the_table(repo_root, tmp_path, monkeypatch,
     assert lines[2].startswith('| run_b | 0.6000')
     assert lines[3].startswith('| run_a | 0.4000')
     assert 'run_b' in capsys.readouterr().out
+
+
+def test_tool_sizes_models_from_their_dumped_configs(repo_root, tmp_path,
+                                                     monkeypatch):
+    spec = importlib.util.spec_from_file_location(
+        'leaderboard_tool', repo_root / 'tools' / 'leaderboard.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    work = _work_dir(tmp_path, 'conv_run', [{'widerface/hard': 0.5}])
+    # the config mmengine dumps into the work dir: a 3 -> 64 channel 3x3 conv
+    (work / 'conv_run.py').write_text(
+        "default_scope = 'mmdet'\n"
+        "model = dict(type='Conv2d', in_channels=3, out_channels=64, "
+        'kernel_size=3, padding=1, bias=False)\n')
+    out = tmp_path / 'board.md'
+    monkeypatch.setattr(sys, 'argv', [
+        'leaderboard.py', str(work), '--input-size', '64', '48', '--out',
+        str(out)
+    ])
+    tool.main()
+    header, _, row = out.read_text().splitlines()
+    assert header == '| name | widerface/hard | params (M) | GFLOPs@64x48 |'
+    cells = [c.strip() for c in row.strip('|').split('|')]
+    # 1728 weights, one multiply-add each per output pixel (64 x 48)
+    assert cells == ['conv_run', '0.5000', '0.0017', '0.0053']

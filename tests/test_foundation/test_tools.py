@@ -75,7 +75,7 @@ def test_train_mmpretrain_config(cls_run):
     assert 'accuracy/top1' in logs
 
 
-def test_resume_is_exact(toy_root, cls_run):
+def test_resume_is_exact(toy_root, cls_run, assert_same_checkpoint):
     work_dir = toy_root / 'work_cls_resume'
     interrupted = toy_root / 'interrupted_cls.py'
     interrupted.write_text(
@@ -91,46 +91,36 @@ def test_resume_is_exact(toy_root, cls_run):
     straight = _state_dict(cls_run / 'iter_16.pth')
     halfway = _state_dict(work_dir / 'iter_8.pth')
     assert resumed['meta']['iter'] == straight['meta']['iter'] == 16
-    for key, value in straight['state_dict'].items():
-        torch.testing.assert_close(
-            resumed['state_dict'][key], value, rtol=1e-5, atol=1e-6)
+    # bit for bit: weights, optimizer, schedulers, generators
+    assert_same_checkpoint(resumed, straight)
     # The second half really trained: the weights moved after iter 8.
     key = 'backbone.conv1.weight'
     assert not torch.allclose(halfway['state_dict'][key],
                               resumed['state_dict'][key])
 
 
-def test_resume_from_explicit_checkpoint(toy_root, cls_run):
+def test_resume_from_explicit_checkpoint(toy_root, cls_run,
+                                         assert_same_checkpoint):
     work_dir = toy_root / 'work_cls_explicit'
     proc = _train(CLS_CFG, work_dir, toy_root, '--resume',
                   str(cls_run / 'iter_8.pth'))
     assert 'resumed' in (proc.stdout + proc.stderr).lower()
-    resumed = _state_dict(work_dir / 'iter_16.pth')
-    straight = _state_dict(cls_run / 'iter_16.pth')
-    for key, value in straight['state_dict'].items():
-        torch.testing.assert_close(
-            resumed['state_dict'][key], value, rtol=1e-5, atol=1e-6)
+    assert_same_checkpoint(_state_dict(work_dir / 'iter_16.pth'),
+                           _state_dict(cls_run / 'iter_16.pth'))
 
 
-def _dist_train(cfg, work_dir, cwd, port,
+def _dist_train(torchrun, cfg, work_dir, cwd,
                 *extra) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHON=sys.executable, PORT=str(port))
-    proc = subprocess.run([
-        'bash',
+    proc = torchrun([
         str(REPO / 'tools' / 'dist_train.sh'),
         str(cfg), '2', '--work-dir',
         str(work_dir), *extra
-    ],
-                          cwd=cwd,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
+    ], cwd=cwd)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-8000:]
     return proc
 
 
-def test_distributed_two_processes_on_cpu(toy_root, free_port):
+def test_distributed_two_processes_on_cpu(toy_root, torchrun):
     work_dir = toy_root / 'work_cls_dist'
     cfg = toy_root / 'dist_cls.py'
     cfg.write_text(
@@ -138,7 +128,7 @@ def test_distributed_two_processes_on_cpu(toy_root, free_port):
         "custom_imports = dict(imports=['projects.engine'], "
         'allow_failed_imports=False)\n'
         "custom_hooks = [dict(type='RankReportHook')]\n")
-    proc = _dist_train(cfg, work_dir, toy_root, free_port(), '--cfg-options',
+    proc = _dist_train(torchrun, cfg, work_dir, toy_root, '--cfg-options',
                        'train_cfg.max_iters=4', 'train_cfg.val_interval=4',
                        'default_hooks.checkpoint.interval=4')
     out = proc.stdout + proc.stderr
@@ -148,14 +138,15 @@ def test_distributed_two_processes_on_cpu(toy_root, free_port):
     assert checkpoints == ['iter_4.pth']
 
 
-def test_distributed_resume_keeps_every_ranks_generators(toy_root, free_port):
+def test_distributed_resume_keeps_every_ranks_generators(
+        toy_root, torchrun, assert_same_checkpoint):
     """Ranks with their own seeds augment differently; after --resume each
     rank must draw as it would have, or the averaged gradients change."""
     options = ('--cfg-options', 'randomness.diff_rank_seed=True',
                'train_cfg.max_iters=8', 'train_cfg.val_interval=8',
                'default_hooks.checkpoint.interval=4')
     straight = toy_root / 'work_cls_dist_seeds'
-    _dist_train(CLS_CFG, straight, toy_root, free_port(), *options)
+    _dist_train(torchrun, CLS_CFG, straight, toy_root, *options)
     halfway = _state_dict(straight / 'iter_4.pth')
     per_rank = halfway['meta']['random_states_per_rank']
     assert len(per_rank) == 2
@@ -163,15 +154,14 @@ def test_distributed_resume_keeps_every_ranks_generators(toy_root, free_port):
     resumed = toy_root / 'work_cls_dist_seeds_resumed'
     resumed.mkdir()
     shutil.copy(straight / 'iter_4.pth', resumed / 'iter_4.pth')
-    _dist_train(CLS_CFG, resumed, toy_root, free_port(), '--resume',
+    _dist_train(torchrun, CLS_CFG, resumed, toy_root, '--resume',
                 str(resumed / 'iter_4.pth'), *options)
-    final = _state_dict(straight / 'iter_8.pth')['state_dict']
-    again = _state_dict(resumed / 'iter_8.pth')['state_dict']
-    for key, value in final.items():
-        torch.testing.assert_close(again[key], value, rtol=1e-5, atol=1e-6)
+    # the same 2 processes sum in the same order: bit for bit
+    assert_same_checkpoint(_state_dict(resumed / 'iter_8.pth'),
+                           _state_dict(straight / 'iter_8.pth'))
 
 
-def test_train_and_test_mmdet_config_inheriting_mmdet_base(toy_root):
+def test_train_and_test_mmdet_config_inheriting_mmdet_base(toy_root, torchrun):
     work_dir = toy_root / 'work_det'
     _train(DET_CFG, work_dir, toy_root)
     ckpt = work_dir / 'iter_20.pth'
@@ -190,6 +180,18 @@ def test_train_and_test_mmdet_config_inheriting_mmdet_base(toy_root):
     assert len(results) == 16
     assert 'pred_instances' in results[0]
     assert len(list((work_dir).rglob(f'{show_dir}/*.png'))) == 16
+    # tools/dist_test.sh on 2 processes: the same metrics as one process
+    from projects.facedet.leaderboard import latest_metrics
+    dist_dir = toy_root / 'work_det_dist_test'
+    proc = torchrun([
+        str(REPO / 'tools' / 'dist_test.sh'), DET_CFG,
+        str(ckpt), '2', '--work-dir',
+        str(dist_dir)
+    ], cwd=toy_root)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    single = latest_metrics(str(work_dir))
+    assert 'coco/bbox_mAP_50' in single
+    assert latest_metrics(str(dist_dir)) == single
 
 
 def test_train_mmseg_config(toy_root):
