@@ -11,7 +11,7 @@ tensors autograd saves for backward) and, last, the ratio of one class-epoch
 to one plain epoch::
 
     python benchmarks/nad_search_cost.py [--arch demo|resnet50] [--size 32]
-        [--per-class 48] [--batch 16] [--device cpu|cuda]
+        [--per-class 48] [--batch 16] [--device cpu|cuda] [--threads N]
 
 A whole search (every class, E epochs) sees every image E times: its cost
 is about E x classes x the printed ratio plain epochs.
@@ -107,7 +107,12 @@ def main() -> None:
     parser.add_argument('--per-class', type=int, default=48)
     parser.add_argument('--batch', type=int, default=16)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--threads',
+                        type=int,
+                        help='torch CPU threads (default: torch\'s)')
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     tmp = tempfile.mkdtemp(prefix='nad_bench_')
     make_shapes(tmp, train=args.per_class, val=1, size=args.size)
     model, positions = _model(args.arch)
@@ -151,7 +156,8 @@ def main() -> None:
     per_class = images / len(SHAPE_CLASSES)
     print(f'network {args.arch}, {args.size} px, {images} images '
           f'({len(SHAPE_CLASSES)} classes), batch {args.batch}, '
-          f'device {args.device}, {len(engine.gates.positions)} gates')
+          f'device {args.device} ({torch.get_num_threads()} threads), '
+          f'{len(engine.gates.positions)} gates')
     print(f'plain training epoch: {t_plain:.3f} s '
           f'({1e3 * t_plain / images:.2f} ms/image)')
     print(f'search class-epoch:   {t_class:.3f} s '

@@ -1,5 +1,5 @@
-# NAD demo: a small ResNet trained on the generated shapes (circle, square,
-# triangle, cross), then analysed by NAD. Data:
+# NAD demo: a small ResNet trained on the generated shapes (circle, cross,
+# square, triangle), then analysed by NAD. Data:
 #   python tools/misc/make_nad_shapes.py data/nad_shapes
 # Train:   python tools/train.py configs/nad/nad_resnet18-tiny_shapes-demo.py
 # Search:  python tools/analysis/nad_search.py THIS_CONFIG CKPT --classes 0-3

@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The NAD demo classifier trains through tools/train.py on the generated
 shapes and resumes exactly (weights and optimizer state)."""
+import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,8 @@ def _train(work_dir: Path, data: Path, *extra: str) -> str:
                           cwd=REPO,
                           capture_output=True,
                           text=True,
-                          timeout=600)
+                          timeout=600,
+                          env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 

@@ -14,6 +14,7 @@ layer against the 25 % chance level; the similarity and misclassification
 analysis; the done-when targets.
 """
 import argparse
+import os
 import os.path as osp
 import re
 import subprocess
@@ -21,6 +22,7 @@ import sys
 import time
 
 import numpy as np
+import torch
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
@@ -58,7 +60,12 @@ def train(data: str, work_dir: str, epochs: int) -> str:
         f'default_hooks.checkpoint.interval={epochs}',
         f'param_scheduler.0.T_max={epochs}'
     ]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    env = dict(os.environ, OMP_NUM_THREADS=str(torch.get_num_threads()))
+    proc = subprocess.run(cmd,
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          env=env)
     if proc.returncode != 0:
         raise RuntimeError(f'training failed:\n{proc.stderr[-3000:]}')
     found = re.findall(r'accuracy/top1: ([0-9.]+)', proc.stdout + proc.stderr)
@@ -101,7 +108,14 @@ def main() -> None:
                         default=None,
                         help='default: the config\'s nad.beta')
     parser.add_argument('--mosaics', type=int, default=100)
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=1,
+        help='torch threads (the tiny network runs fastest on one, most '
+        'of all on a busy machine)')
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     start = time.time()
     if not osp.isdir(osp.join(args.data, 'train')):
         make_shapes(args.data, args.train_images, args.val_images, size=32)
