@@ -15,9 +15,20 @@ model = dict(
     head=dict(num_classes=num_classes, in_channels=embedding_dim,
               scale=32.0, margins=0.3))
 data_preprocessor = dict(num_classes=num_classes)
-train_pipeline = [
+test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(input_size, input_size)),
+    dict(type='PackInputs')
+]
+# ours: crops of 80-100% of the ROI so the matcher tolerates the shifts of
+# ROIs cut from detected points
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(
+        type='RandomResizedCrop',
+        scale=input_size,
+        crop_ratio_range=(0.8, 1.0),
+        aspect_ratio_range=(0.9, 1.1)),
     dict(type='PackInputs')
 ]
 train_dataloader = dict(
@@ -35,7 +46,7 @@ val_dataloader = dict(
     dataset=dict(
         data_root=data_root,
         data_prefix='roi',
-        pipeline=train_pipeline,
+        pipeline=test_pipeline,
         impostors_per_genuine=1.0,
         **mpd_split))
 test_dataloader = val_dataloader

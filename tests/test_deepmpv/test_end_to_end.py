@@ -70,6 +70,9 @@ def test_verify_decides_and_draws(palm_root):
     points = read_point_file(str(palm_root / 'points.txt'))
     verifier = _OracleVerifier(points, lose=['001_2_h_l_01.jpg'],
                                extractor=PalmROIExtractor(out_size=64))
+    # the top-level data_preprocessor of the config (mean/std 127.5, RGB)
+    prep = verifier.matcher.data_preprocessor
+    assert prep.to_rgb and prep.mean.flatten().tolist() == [127.5] * 3
     img = cv2.imread(str(palm_root / 'original' / '001_1_h_l_01.jpg'))
     same = verifier.verify(img, img, ('001_1_h_l_01.jpg',) * 2)
     assert same['score'] == pytest.approx(1.0, abs=1e-5) and same['accept']

@@ -107,7 +107,13 @@ class PalmVerifier:
                 from mmdet.registry import MODELS
             else:
                 from mmpretrain.registry import MODELS
-            model = MODELS.build(cfg.model)
+            model_cfg = cfg.model.copy()
+            # as mmengine's Runner: a top-level data_preprocessor (the
+            # mmpretrain config style) goes into the model
+            if cfg.get('data_preprocessor') is not None:
+                model_cfg.setdefault('data_preprocessor',
+                                     cfg.data_preprocessor)
+            model = MODELS.build(model_cfg)
             model.init_weights()
             if checkpoint:
                 load_checkpoint(model, checkpoint, map_location='cpu')

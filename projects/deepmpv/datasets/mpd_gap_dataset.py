@@ -1,7 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """MPDGapDataset: MPD's VOC-format finger-gap detection set."""
 import xml.etree.ElementTree as ET
-from typing import List, Union
+from typing import List, Optional, Union
 
 from mmdet.datasets import XMLDataset
 from mmdet.registry import DATASETS
@@ -39,7 +39,7 @@ class MPDGapDataset(XMLDataset):
     def __init__(self,
                  img_subdir: str = 'original',
                  ann_subdir: str = 'Annotations',
-                 class_map: Union[dict, None] = None,
+                 class_map: Optional[dict] = None,
                  **kwargs) -> None:
         self.class_map = dict(class_map) if class_map is not None else {
             'double-finger-gap': 'finger_gap',

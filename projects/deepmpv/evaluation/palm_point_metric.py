@@ -158,11 +158,10 @@ class PalmPointMetric(BaseMetric):
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Rates (%) and mean pixel errors over the images."""
         metrics = dict(num_images=float(len(results)))
-        names = dict(gap='gap', centre='centre')
-        for key, name in names.items():
-            num_gt = sum(r[key][0] for r in results)
-            num_pred = sum(r[key][1] for r in results)
-            dists = [d for r in results for d in r[key][2]]
+        for name in self.labels:
+            num_gt = sum(r[name][0] for r in results)
+            num_pred = sum(r[name][1] for r in results)
+            dists = [d for r in results for d in r[name][2]]
             metrics[f'{name}_recall'] = 100 * len(dists) / max(num_gt, 1)
             metrics[f'{name}_precision'] = 100 * len(dists) / max(num_pred,
                                                                   1)
