@@ -20,7 +20,7 @@ from .path_loss import NADPathLoss, nad_path_loss
 from .path_search import NADPathSearch, derived_seed
 from .path_similarity import (jaccard, layer_jaccard,
                               misclassification_analysis, most_similar,
-                              path_similarity)
+                              path_similarity, prediction_overlap)
 from .path_store import (binarize, epoch_file, load_epoch, load_paths,
                          saved_epochs, searched_classes)
 from .path_update import normalized_gradient_step
@@ -34,5 +34,6 @@ __all__ = [
     'load_paths', 'saved_epochs', 'searched_classes', 'binarize',
     'sample_mosaics', 'make_mosaic', 'resize_image', 'activation_map',
     'top_pixels', 'quadrant_hit', 'layer_hits', 'jaccard', 'layer_jaccard',
-    'path_similarity', 'most_similar', 'misclassification_analysis'
+    'path_similarity', 'most_similar', 'misclassification_analysis',
+    'prediction_overlap'
 ]

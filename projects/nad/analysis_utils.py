@@ -93,23 +93,23 @@ def read_image(dataset: Dataset, index: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def predict_labels(model: torch.nn.Module,
-                   dataset: Dataset,
-                   batch_size: int = 32) -> Tuple[np.ndarray, np.ndarray]:
-    """Ground truth and top-1 predictions of ``model`` on ``dataset``."""
+def predict_probs(model: torch.nn.Module,
+                  dataset: Dataset,
+                  batch_size: int = 32) -> Tuple[np.ndarray, np.ndarray]:
+    """Ground truth and softmax scores (N, K) of ``model`` on ``dataset``."""
     loader = DataLoader(dataset,
                         batch_size=batch_size,
                         shuffle=False,
                         collate_fn=pseudo_collate)
-    gts, preds = [], []
+    gts, probs = [], []
     for batch in loader:
         data = model.data_preprocessor(batch, False)
         logits = model(data['inputs'], mode='tensor')
-        preds.append(logits.argmax(1).cpu())
+        probs.append(logits.softmax(1).cpu())
         gts.append(torch.cat([s.gt_label for s in data['data_samples']]))
     if not gts:
         raise ValueError(f'{type(dataset).__name__} is empty')
-    return torch.cat(gts).numpy(), torch.cat(preds).numpy()
+    return torch.cat(gts).numpy(), torch.cat(probs).numpy()
 
 
 def preprocess(model: torch.nn.Module,

@@ -108,3 +108,41 @@ def misclassification_analysis(gt: Sequence[int], pred: Sequence[int],
                 rate=to_similar / analysed if analysed else float('nan'),
                 k=k,
                 chance=min(k / others, 1.0))
+
+
+def prediction_overlap(gt: Sequence[int], probs: np.ndarray,
+                       similar: Dict[int, List[Tuple[int, float]]]) -> dict:
+    """Each class's k most similar sub-architectures against the k classes
+    the network confuses it with most (the official comparison of
+    ``similarSubArch.py``, over all the class's images).
+
+    For a class c with a path and images: the mean softmax over c's images,
+    its k highest classes other than c among the classes with paths, and
+    the share of them that are also among c's k most similar paths.
+
+    Returns:
+        dict: ``per_class`` (class -> dict(predicted, similar, overlap)),
+        ``mean_overlap`` (NaN without classes) and ``chance`` (k over the
+        other classes with paths).
+    """
+    gt = np.asarray(gt)
+    probs = np.asarray(probs)
+    searched = sorted(similar)
+    k = len(next(iter(similar.values()))) if similar else 0
+    per_class = {}
+    for c in searched:
+        rows = probs[gt == c]
+        if not len(rows):
+            continue
+        mean = rows.mean(0)
+        others = sorted((o for o in searched if o != c),
+                        key=lambda o: (-mean[o], o))[:k]
+        tops = [o for o, _ in similar[c]]
+        per_class[c] = dict(predicted=others,
+                            similar=tops,
+                            overlap=len(set(others) & set(tops)) / max(k, 1))
+    overlaps = [v['overlap'] for v in per_class.values()]
+    return dict(
+        per_class=per_class,
+        mean_overlap=float(np.mean(overlaps)) if overlaps else float('nan'),
+        chance=min(k / max(len(searched) - 1, 1), 1.0))

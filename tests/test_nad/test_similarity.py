@@ -9,7 +9,7 @@ import torch
 
 from projects.nad import (binarize, jaccard, layer_jaccard,
                           misclassification_analysis, most_similar,
-                          path_similarity)
+                          path_similarity, prediction_overlap)
 
 
 def _t(*bits):
@@ -76,3 +76,21 @@ def test_misclassification_analysis_by_hand():
     assert out['rate'] == pytest.approx(0.4)
     assert out['chance'] == pytest.approx(1 / 3) and out['k'] == 1
     assert math.isnan(misclassification_analysis([0], [0], similar, 4)['rate'])
+
+
+def test_prediction_overlap_by_hand():
+    similar = {0: [(1, 0.5)], 1: [(2, 0.4)], 2: [(1, 0.4)]}
+    gt = [0, 0, 1, 2]
+    probs = np.array([
+        [0.6, 0.1, 0.3],  # class 0: mean (0.5, 0.3, 0.2) -> other top 1
+        [0.4, 0.5, 0.1],
+        [0.1, 0.8, 0.1],  # class 1: class 0 and 2 tie at 0.1 -> 0
+        [0.2, 0.3, 0.5],  # class 2: class 1 (0.3)
+    ])
+    out = prediction_overlap(gt, probs, similar)
+    assert out['per_class'][0] == dict(predicted=[1], similar=[1], overlap=1.0)
+    assert out['per_class'][1]['predicted'] == [0]
+    assert out['per_class'][1]['overlap'] == 0.0
+    assert out['per_class'][2]['overlap'] == 1.0
+    assert out['mean_overlap'] == pytest.approx(2 / 3)
+    assert out['chance'] == pytest.approx(0.5)

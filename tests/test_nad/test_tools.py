@@ -95,6 +95,8 @@ def test_search_hit_rate_and_similarity_tools(tmp_path, shapes, checkpoint):
     assert sim['classes'] == [0, 1, 2, 3]
     assert len(sim['layer_jaccard']) == 7
     assert all(len(v) == 2 for v in sim['most_similar'].values())
+    assert set(sim['prediction_overlap']['per_class']) <= {0, 1, 2, 3}
+    assert 0 <= sim['prediction_overlap']['chance'] <= 1
     mis = sim['misclassification']
     assert mis['images'] == 12 and mis['chance'] == pytest.approx(2 / 3)
     assert (paths / 'similarity' / 'path_diagram.png').stat().st_size > 0

@@ -27,19 +27,14 @@ sys.path.insert(0,
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 
-from projects.nad import (
-    NADGates,
-    indices_by_class,
-    load_paths,  # noqa
-    make_mosaic,
-    resize_image,
-    sample_mosaics)
-from projects.nad.analysis_utils import (
-    build_split_dataset,  # noqa: E402
-    eval_epoch,
-    load_classifier,
-    read_image,
-    tool_logger)
+# yapf: disable
+from projects.nad import (NADGates, indices_by_class,  # noqa: E402
+                          load_paths, make_mosaic, resize_image,
+                          sample_mosaics)
+from projects.nad.analysis_utils import (build_split_dataset,  # noqa: E402
+                                         eval_epoch, load_classifier,
+                                         read_image, tool_logger)
+# yapf: enable
 from projects.nad.hit_rate import mosaic_hits  # noqa: E402
 from projects.nad.visualize import draw_mosaic_maps  # noqa: E402
 

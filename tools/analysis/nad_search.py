@@ -28,12 +28,12 @@ sys.path.insert(0,
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 
+# yapf: disable
 from projects.nad import GATE_PRESETS, NADGates, NADPathSearch  # noqa: E402
-from projects.nad.analysis_utils import (
-    build_split_dataset,  # noqa: E402
-    load_classifier,
-    parse_classes,
-    tool_logger)
+from projects.nad.analysis_utils import (build_split_dataset,  # noqa: E402
+                                         load_classifier, parse_classes,
+                                         tool_logger)
+# yapf: enable
 
 DEFAULTS = dict(lr=0.1, epochs=21, batch_size=16, seed=233)
 

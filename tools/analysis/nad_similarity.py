@@ -6,7 +6,10 @@ similarity is its mean over layers (the official ``similarSubArch.py``).
 Each class's ``--topk`` most similar sub-architectures are listed, and the
 paper's analysis is measured on the ``--split`` set: how often an image the
 (ungated) network misclassifies goes to a class among the ``--topk`` most
-similar to its true class (chance: topk over the other searched classes).
+similar to its true class (chance: topk over the other searched classes),
+and, per class, how many of its ``--topk`` most similar paths are among the
+``--topk`` classes the network confuses it with most (mean softmax over the
+class's images; the official script compares the top-3 of one image).
 A path diagram (open channels per layer) of ``--draw-classes`` is drawn::
 
     python tools/analysis/nad_similarity.py CONFIG CHECKPOINT PATH_DIR \\
@@ -26,19 +29,14 @@ sys.path.insert(0,
 from mmengine.config import DictAction  # noqa: E402
 from mmengine.logging import print_log  # noqa: E402
 
-from projects.nad import (
-    binarize,
-    layer_jaccard,
-    load_paths,  # noqa: E402
-    misclassification_analysis,
-    most_similar,
-    path_similarity)
-from projects.nad.analysis_utils import (
-    build_split_dataset,  # noqa: E402
-    eval_epoch,
-    load_classifier,
-    predict_labels,
-    tool_logger)
+# yapf: disable
+from projects.nad import (binarize, layer_jaccard,  # noqa: E402
+                          load_paths, misclassification_analysis,
+                          most_similar, path_similarity, prediction_overlap)
+from projects.nad.analysis_utils import (build_split_dataset,  # noqa: E402
+                                         eval_epoch, load_classifier,
+                                         predict_probs, tool_logger)
+# yapf: enable
 from projects.nad.visualize import draw_path_diagram  # noqa: E402
 
 
@@ -88,8 +86,10 @@ def main(argv=None) -> dict:
     similar = most_similar(similarity, classes, args.topk)
     dataset = build_split_dataset(cfg, args.split)
     names = dataset.metainfo.get('classes')
-    gt, pred = predict_labels(model, dataset, args.batch_size)
+    gt, probs = predict_probs(model, dataset, args.batch_size)
+    pred = probs.argmax(1)
     analysis = misclassification_analysis(gt, pred, similar, len(classes))
+    overlap = prediction_overlap(gt, probs, similar)
     if analysis['without_path']:
         print_log(
             f'NAD similarity: {analysis["without_path"]} misclassified '
@@ -104,6 +104,12 @@ def main(argv=None) -> dict:
         f'misclassified images go to a top-{args.topk} similar class '
         f'(rate {analysis["rate"]:.3f}, chance {analysis["chance"]:.3f}; '
         f'accuracy {float((gt == pred).mean()):.4f})',
+        logger='current')
+    print_log(
+        f'NAD similarity: top-{args.topk} similar paths vs the top-'
+        f'{args.topk} classes the network confuses each class with: mean '
+        f'overlap {overlap["mean_overlap"]:.3f} (chance '
+        f'{overlap["chance"]:.3f})',
         logger='current')
     draw = args.draw_classes if args.draw_classes else classes[:4]
     missing = [c for c in draw if c not in paths]
@@ -130,7 +136,8 @@ def main(argv=None) -> dict:
                   },
                   most_similar={c: similar[c]
                                 for c in classes},
-                  misclassification=analysis)
+                  misclassification=analysis,
+                  prediction_overlap=overlap)
     with open(osp.join(out_dir, 'similarity.json'), 'w') as f:
         json.dump(result, f, indent=1)
     print_log(f'NAD similarity: written to {out_dir}', logger='current')

@@ -34,11 +34,11 @@ import nad_search  # noqa: E402
 import nad_similarity  # noqa: E402
 from make_nad_shapes import SHAPE_CLASSES, make_shapes  # noqa: E402
 
+# yapf: disable
 from projects.nad import NADGates, load_paths  # noqa: E402
-from projects.nad.analysis_utils import (
-    build_split_dataset,  # noqa: E402
-    load_classifier,
-    path_accuracy)
+from projects.nad.analysis_utils import (build_split_dataset,  # noqa: E402
+                                         load_classifier, path_accuracy)
+# yapf: enable
 
 CFG = 'configs/nad/nad_resnet18-tiny_shapes-demo.py'
 
