@@ -96,7 +96,6 @@ class NADPathSearch:
         self.model.requires_grad_(False)
         if not gates._handles:
             gates.attach(model)
-        self.device = next(model.parameters()).device
 
     # ---------------------------------------------------------------- run
     def run(self, classes: Sequence[int]) -> None:

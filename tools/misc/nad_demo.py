@@ -163,6 +163,10 @@ def main() -> None:
         f'similarity: mean off-diagonal {sim["mean_off_diagonal"]:.3f}; '
         f'misclassified to a top-{mis["k"]} similar class '
         f'{mis["to_similar"]}/{mis["analysed"]} (chance {mis["chance"]:.2f})')
+    overlap = sim['prediction_overlap']
+    print(f'most similar path = class the network confuses most with: '
+          f'{overlap["mean_overlap"]:.2f} of the classes (chance '
+          f'{overlap["chance"]:.2f})')
     best_hit = max(hits['mean'])
     print('done-when targets:')
     print(f'  gated accuracy kept {kept:.3f} (>= 0.90): '
