@@ -4,18 +4,20 @@ run: time per image, peak memory and parameters at 256 and 512 pixels, then
 the cost of MANet's attention as the content grows from 512 to 1024 pixels
 a side, and where the full attention maps stop fitting in memory.
 
-Each measurement runs in a fresh process (spawn) so that its peak memory
+Each memory measurement runs in a fresh process (spawn) so that its peak
 is its own: on CUDA ``max_memory_allocated``, on the CPU the rise of the
 peak resident set (``ru_maxrss``) over the process after building the
 model. Times are medians of ``--repeat`` runs after a warm-up
-(CUDA-synchronised)::
+(CUDA-synchronised), the two models' runs alternated in one process so
+that the load of a shared machine weighs on both alike::
 
     python benchmarks/manet_vs_adain.py --sizes 256 512 \\
         --attention-sizes 512 640 768 896 1024 --repeat 3
 
 Attention study: the multi-adaptation module alone on relu4_1 features
-(``C = 512``, ``N = (S/8)^2`` positions). The content SA and the CA each
-hold an ``N x N`` fp32 map and its softmax. Beyond the memory budget
+(``C = 512``, ``N = (S/8)^2`` positions). The content SA and then the CA
+each hold an ``N x N`` fp32 map and its softmax (8 N^2 bytes at the peak).
+Beyond the memory budget
 (``--budget-gb``, default: available memory of the device), the module is
 run with ``max_attention_elements`` set, i.e. in query chunks, which keeps
 the maps at that many entries and gives the same output.
@@ -71,8 +73,7 @@ def _timed(fn, repeat: int, device: str) -> float:
     return statistics.median(times)
 
 
-def _measure_model(name: str, size: int, repeat: int, device: str,
-                   queue) -> None:
+def _measure_model(name: str, size: int, device: str, queue) -> None:
     import projects.manet  # noqa: F401
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
@@ -89,10 +90,37 @@ def _measure_model(name: str, size: int, repeat: int, device: str,
     base = _peak_bytes(device) if device.startswith('cuda') else \
         _current_rss()
     with torch.no_grad():
-        seconds = _timed(lambda: model.stylise(content, style), repeat,
-                         device)
-    queue.put(dict(seconds=seconds, peak=_peak_bytes(device) - base,
-                   params=params, trainable=trainable))
+        model.stylise(content, style)
+    queue.put(dict(peak=_peak_bytes(device) - base, params=params,
+                   trainable=trainable))
+
+
+def _time_pair(size: int, repeat: int, device: str, queue) -> None:
+    """Median seconds of both models, their runs alternated in one process
+    so that a shared machine's load weighs on both alike."""
+    import projects.manet  # noqa: F401
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    models = {
+        name: MODELS.build(cfg).to(device).eval()
+        for name, cfg in _models().items()
+    }
+    content = torch.rand(1, 3, size, size, device=device)
+    style = torch.rand(1, 3, size, size, device=device)
+    times = {name: [] for name in models}
+    with torch.no_grad():
+        for model in models.values():
+            model.stylise(content, style)  # warm-up
+        for _ in range(repeat):
+            for name, model in models.items():
+                _sync(device)
+                start = time.perf_counter()
+                model.stylise(content, style)
+                _sync(device)
+                times[name].append(time.perf_counter() - start)
+    queue.put({name: statistics.median(t) for name, t in times.items()})
 
 
 def _measure_attention(size: int, limit: Optional[int], repeat: int,
@@ -145,14 +173,16 @@ def _available_bytes(device: str) -> int:
 
 
 def _attention_bytes(size: int) -> int:
-    """Bytes of the content SA and CA maps and their softmax (fp32)."""
+    """Bytes of the largest attention state alive at once: one N x N fp32
+    map and its softmax (the content SA's are freed before the CA's)."""
     n = (-(-size // 8))**2
-    return 2 * 2 * n * n * 4
+    return 2 * n * n * 4
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--sizes', type=int, nargs='+', default=[256, 512])
+    parser.add_argument('--sizes', type=int, nargs='*', default=[256, 512],
+                        help='model comparison sizes (none: skip it)')
     parser.add_argument('--attention-sizes', type=int, nargs='+',
                         default=[512, 640, 768, 896, 1024])
     parser.add_argument('--repeat', type=int, default=3)
@@ -177,9 +207,10 @@ def main(argv: Optional[List[str]] = None) -> None:
           f'{"params M":>9} {"trained M":>9}')
     rows = {}
     for size in args.sizes:
+        seconds = _in_child(_time_pair, size, args.repeat, args.device)
         for name in ('MANet', 'AdaIN'):
-            r = _in_child(_measure_model, name, size, args.repeat,
-                          args.device)
+            r = _in_child(_measure_model, name, size, args.device)
+            r['seconds'] = seconds.get(name, float('nan'))
             rows[(name, size)] = r
             if 'error' in r:
                 print(f'{name:6} {size:5d} {r["error"]}')
@@ -203,7 +234,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             continue
         print(f'{size:5d} {n:6d} {need / 2**30:9.2f} {mode:>8} '
               f'{r["seconds"]:8.3f} {r["peak"] / 2**20:9.1f}')
-    side = 8 * int((budget / 16)**0.25)
+    side = 8 * int((budget / 8)**0.25)
     print(f'full attention maps fit up to about {side} pixels a side in '
           f'{budget / 2**30:.1f} GiB; beyond, max_attention_elements runs '
           'the queries in chunks')
@@ -211,10 +242,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     for size in args.sizes:
         manet, adain = rows[('MANet', size)], rows[('AdaIN', size)]
         if 'error' not in manet and 'error' not in adain:
-            ratios.append(f'{size}: time x{manet["seconds"] / adain["seconds"]:.2f}, '
-                          f'memory x{manet["peak"] / max(1, adain["peak"]):.2f}, '
-                          f'params x{manet["params"] / adain["params"]:.2f}')
-    print('MANet / AdaIN ratio ' + '; '.join(ratios))
+            ratios.append(
+                f'{size}: time x{manet["seconds"] / adain["seconds"]:.2f}, '
+                f'memory x{manet["peak"] / max(1, adain["peak"]):.2f}, '
+                f'params x{manet["params"] / adain["params"]:.2f}')
+    if ratios:
+        print('MANet / AdaIN ratio ' + '; '.join(ratios))
 
 
 if __name__ == '__main__':

@@ -7,7 +7,8 @@ interpolation (official ``test.py``); ``--alpha`` trades style for content.
 Images go through the config's test pipeline (shorter side 512, centre crop
 512 in the recipes)::
 
-    python tools/style_transfer.py configs/manet/manet_vgg19_1xb8-160k_coco-wikiart.py \\
+    python tools/style_transfer.py \\
+        configs/manet/manet_vgg19_1xb8-160k_coco-wikiart.py \\
         checkpoints/manet/manet_official_mm.pth --content input/content \\
         --style input/style/candy.jpg --out out/ \\
         --compare configs/manet/adain_vgg19_1xb8-160k_coco-wikiart.py adain.pth

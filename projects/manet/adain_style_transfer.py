@@ -23,7 +23,8 @@ class AdaINStyleTransfer(BaseStyleTransfer):
 
     .. math::
         L = \\lambda_c \\|\\phi_4(D(t)) - t\\|^2 + \\lambda_s
-        \\textstyle\\sum_{1..4} \\|\\mu(\\phi_i(D(t))) - \\mu(\\phi_i(I_s))\\|^2
+        \\textstyle\\sum_{1..4} \\|\\mu(\\phi_i(D(t))) -
+        \\mu(\\phi_i(I_s))\\|^2
         + \\|\\sigma(\\cdot) - \\sigma(\\cdot)\\|^2
 
     with :math:`\\lambda_c = 1, \\lambda_s = 10`. Prediction mixes

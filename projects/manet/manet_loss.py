@@ -2,7 +2,6 @@
 """MANet's loss weighting with the gated disentanglement terms."""
 from typing import Dict, Optional
 
-import torch
 from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor

@@ -38,7 +38,8 @@ def test_alpha_zero_is_decoding_ma_of_content_with_itself():
     assert torch.equal(got, expected)
     assert torch.equal(full, stylised)
     assert not torch.equal(got, full)
-    mixed = model.decoder(0.5 * model.ma_module(fc, model.encoder(style, 4)[3]) +
+    fs = model.encoder(style, 4)[3]
+    mixed = model.decoder(0.5 * model.ma_module(fc, fs) +
                           0.5 * model.ma_module(fc, fc))
     torch.testing.assert_close(half, mixed.detach())
     with pytest.raises(ValueError, match='alpha'):
