@@ -122,8 +122,12 @@ def test_checkpoint_of_another_genotype_is_refused():
     assert json.loads(bytes(state['genotype_json'].tolist())) == \
         DEFAULT_GENOTYPE
     AutoFEM([8, 12, 16], 8, 4).load_state_dict(state)  # same genotype
-    with pytest.raises(ValueError, match='trained with the genotype'):
+    with pytest.raises(ValueError, match='trained with the genotype') as err:
         AutoFEM([8, 12, 16], 8, 4, genotype=other).load_state_dict(state)
+    # the message names both genotypes: the checkpoint's and the config's
+    message = str(err.value)
+    assert json.dumps(DEFAULT_GENOTYPE, sort_keys=True) in message
+    assert json.dumps(other, sort_keys=True) in message
 
 
 def test_search_neck_shapes_and_alpha_gradients():

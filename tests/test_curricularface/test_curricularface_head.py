@@ -143,3 +143,32 @@ def test_bad_inputs():
         head((torch.randn(2, 2), ), torch.tensor([0.5, 1.0]))
     with pytest.raises(ValueError, match='momentum'):
         _head(momentum=1.5)
+
+
+def test_per_class_margins_from_a_list_and_a_file(tmp_path):
+    margins = [0.2, 0.5, 0.3]
+    path = tmp_path / 'margins.txt'
+    path.write_text('\n'.join(map(str, margins)) + '\n')
+    for spec in (margins, str(path)):
+        assert torch.allclose(_head(margins=spec).margins,
+                              torch.tensor(margins))
+    # a sample of class c is scored with margin m_c: on a batch of class c
+    # the per-class head equals a head with the single margin m_c
+    torch.manual_seed(0)
+    per_class = _head(margins=margins)
+    feats = torch.randn(4, 2)
+    for c, m in enumerate(margins):
+        single = _head(margins=m)
+        single.norm_product.weight.data.copy_(per_class.norm_product.weight)
+        head = _head(margins=margins)
+        head.norm_product.weight.data.copy_(per_class.norm_product.weight)
+        samples = [DataSample().set_gt_label(c) for _ in range(4)]
+        got = head.loss((feats, ), samples)['loss']
+        torch.testing.assert_close(
+            got, single.loss((feats, ), samples)['loss'])
+        if m != 0.5:  # and the margin matters: 0.5 gives another loss
+            wrong = _head(margins=0.5)
+            wrong.norm_product.weight.data.copy_(
+                per_class.norm_product.weight)
+            assert not torch.allclose(
+                wrong.loss((feats, ), samples)['loss'], got)
