@@ -183,7 +183,8 @@ def run_ranks(tmp_path) -> Callable[..., List[str]]:
     return _run
 
 
-_PORT_TAKEN = ('EADDRINUSE', 'Address already in use', 'address already in use')
+_PORT_TAKEN = ('EADDRINUSE', 'Address already in use',
+               'address already in use')
 
 
 @pytest.fixture(scope='session')
