@@ -18,6 +18,7 @@ MobileFaceNet pipeline latency (and matcher size)::
         [--threads 1]
 """
 import argparse
+import copy
 import importlib.util
 import os.path as osp
 import time
@@ -51,42 +52,30 @@ def _photo(size: int):
 
 def _resnet50(cfg: Config) -> Config:
     """The matcher config with mmpretrain's ResNet-50 + GAP (2048-d)."""
-    cfg = cfg.copy()
+    cfg = copy.deepcopy(cfg)
     cfg.model.backbone = dict(type='ResNet', depth=50)
     cfg.model.neck = dict(type='GlobalAveragePooling')
     cfg.model.head.in_channels = 2048
     return cfg
 
 
-def _median_ms(fn: Callable[[], object], reps: int, warmup: int) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1000)
+def _interleaved_ms(fns: Dict[str, Callable[[], object]], reps: int,
+                   warmup: int) -> Dict[str, float]:
+    """Median ms of each function, the runs alternating between them so a
+    change of machine load hits all alike."""
+    times: Dict[str, list] = {k: [] for k in fns}
+    for rep in range(warmup + reps):
+        for key, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            if rep >= warmup:
+                times[key].append(time.perf_counter() - start)
+    return {k: float(np.median(v) * 1000) for k, v in times.items()}
 
 
-def _size_mb(model: torch.nn.Module) -> float:
-    tensors = list(model.parameters()) + list(model.buffers())
+def _size_mb(*modules: torch.nn.Module) -> float:
+    tensors = [t for m in modules for t in (*m.parameters(), *m.buffers())]
     return sum(t.numel() * t.element_size() for t in tensors) / 2**20
-
-
-def _measure(verifier: PalmVerifier, img, gaps, centre, reps: int,
-             warmup: int) -> Dict[str, float]:
-    roi = verifier.extractor(img, gaps, centre).roi
-    matcher = verifier.matcher
-    return {
-        'detect': _median_ms(lambda: verifier.detect(img), reps, warmup),
-        'roi': _median_ms(lambda: verifier.extractor(img, gaps, centre),
-                          reps, warmup),
-        'embed': _median_ms(lambda: verifier.embed([roi]), reps, warmup),
-        'det_mb': _size_mb(verifier.detector),
-        'rec_mb': _size_mb(matcher.backbone) + _size_mb(
-            matcher.neck if matcher.with_neck else torch.nn.Identity()),
-    }
 
 
 def main() -> None:
@@ -100,22 +89,33 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     img, gaps, centre = _photo(args.photo)
     rec = Config.fromfile(REC)
-    rows = {}
-    for name, cfg in (('MobileFaceNet', rec), ('ResNet-50', _resnet50(rec))):
-        verifier = PalmVerifier(DET, None, cfg, None,
-                                PalmROIExtractor(out_size=224))
-        rows[name] = _measure(verifier, img, gaps, centre, args.reps,
-                              args.warmup)
+    verifiers = {
+        name: PalmVerifier(DET, None, cfg, None,
+                           PalmROIExtractor(out_size=224))
+        for name, cfg in (('MobileFaceNet', rec),
+                          ('ResNet-50', _resnet50(rec)))
+    }
+    first = verifiers['MobileFaceNet']
+    roi = first.extractor(img, gaps, centre).roi
+    fns = dict(detect=lambda: first.detect(img),
+               roi=lambda: first.extractor(img, gaps, centre))
+    fns.update({name: (lambda v=v: v.embed([roi]))
+                for name, v in verifiers.items()})
+    ms = _interleaved_ms(fns, args.reps, args.warmup)
     print(f'\nDeepMPV+ per photo ({args.photo}x{args.photo} photo, '
           f'detector 416, ROI 224; {args.threads} torch thread(s); '
-          f'median of {args.reps}):')
+          f'median of {args.reps}, runs interleaved):')
     print('matcher         detect ms  ROI ms  embed ms  total ms  '
           'detector MB  matcher MB')
-    for name, r in rows.items():
-        r['total'] = r['detect'] + r['roi'] + r['embed']
-        print(f"{name:<14} {r['detect']:9.1f} {r['roi']:7.2f} "
-              f"{r['embed']:9.1f} {r['total']:9.1f} {r['det_mb']:12.2f} "
-              f"{r['rec_mb']:11.2f}")
+    rows = {}
+    for name, v in verifiers.items():
+        m = v.matcher
+        rows[name] = dict(
+            embed=ms[name], total=ms['detect'] + ms['roi'] + ms[name],
+            rec_mb=_size_mb(m.backbone, *([m.neck] if m.with_neck else [])))
+        print(f"{name:<14} {ms['detect']:9.1f} {ms['roi']:7.2f} "
+              f"{ms[name]:9.1f} {rows[name]['total']:9.1f} "
+              f"{_size_mb(v.detector):12.2f} {rows[name]['rec_mb']:11.2f}")
     mfn, r50 = rows['MobileFaceNet'], rows['ResNet-50']
     print(f"ratio ResNet-50 / MobileFaceNet: pipeline latency "
           f"{r50['total'] / mfn['total']:.2f}x, matcher latency "

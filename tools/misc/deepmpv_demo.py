@@ -102,6 +102,19 @@ def _train(cfg: str, work_dir: str, options: list, threads: int) -> dict:
     return [r for r in rows if 'loss' not in r][-1]
 
 
+def _options(dataset: dict, iters: int, extra: list) -> list:
+    """``--cfg-options`` of a demo run: the dataset keys of every loader,
+    the iteration count (validation and checkpoint at the end), ``extra``."""
+    return [
+        f'{loader}.dataset.{key}={value}'
+        for loader in ('train_dataloader', 'val_dataloader',
+                       'test_dataloader') for key, value in dataset.items()
+    ] + extra + [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}'
+    ]
+
+
 def _roi_eer(verifier: PalmVerifier, roi_dir: str, names: list) -> dict:
     """EER of the matcher on ROIs cut from the true points."""
     import cv2
@@ -127,15 +140,11 @@ def main() -> None:
 
     t = time.time()
     det_dir = osp.abspath(osp.join(args.work_dir, 'detector'))
-    det_metrics = _train(DET, det_dir, [
-        f'{k}.dataset.data_root={data}/'
-        for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    ] + [f'val_evaluator.score_thr={args.score_thr}',
-         f'param_scheduler.1.milestones=[{int(0.8 * args.det_iters)}]',
-         f'train_cfg.max_iters={args.det_iters}',
-         f'train_cfg.val_interval={args.det_iters}',
-         f'default_hooks.checkpoint.interval={args.det_iters}'],
-        args.threads)
+    det_metrics = _train(DET, det_dir, _options(
+        dict(data_root=f'{data}/'), args.det_iters, [
+            f'val_evaluator.score_thr={args.score_thr}',
+            f'param_scheduler.1.milestones=[{int(0.8 * args.det_iters)}]'
+        ]), args.threads)
     det_ckpt = osp.join(det_dir, f'iter_{args.det_iters}.pth')
     times['train detector'] = time.time() - t
 
@@ -156,17 +165,12 @@ def main() -> None:
     t = time.time()
     num_classes = 2 * (args.num_subjects - args.test_subjects)
     rec_dir = osp.abspath(osp.join(args.work_dir, 'matcher'))
-    rec_metrics = _train(REC, rec_dir, [
-        f'{k}.dataset.{key}={value}'
-        for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')
-        for key, value in (('data_root', f'{data}/'),
-                           ('test_subjects', args.test_subjects))
-    ] + [f'model.head.num_classes={num_classes}',
-         f'data_preprocessor.num_classes={num_classes}',
-         f'train_cfg.max_iters={args.rec_iters}',
-         f'train_cfg.val_interval={args.rec_iters}',
-         f'default_hooks.checkpoint.interval={args.rec_iters}'],
-        args.threads)
+    rec_metrics = _train(REC, rec_dir, _options(
+        dict(data_root=f'{data}/', test_subjects=args.test_subjects),
+        args.rec_iters, [
+            f'model.head.num_classes={num_classes}',
+            f'data_preprocessor.num_classes={num_classes}'
+        ]), args.threads)
     rec_ckpt = osp.join(rec_dir, f'iter_{args.rec_iters}.pth')
     times['train matcher'] = time.time() - t
 

@@ -23,6 +23,8 @@ def embed_photos(verifier: PalmVerifier, paths: Sequence[str],
         dict[str, np.ndarray]: Photo name -> L2-normalised embedding.
     """
     names, rois = [], []
+    if save_roi_dir:
+        os.makedirs(save_roi_dir, exist_ok=True)
     for path in paths:
         img = cv2.imread(path)
         if img is None:
@@ -33,7 +35,6 @@ def embed_photos(verifier: PalmVerifier, paths: Sequence[str],
             names.append(name)
             rois.append(result.roi)
             if save_roi_dir:
-                os.makedirs(save_roi_dir, exist_ok=True)
                 cv2.imwrite(osp.join(save_roi_dir, name), result.roi)
     feats = [verifier.embed(rois[i:i + batch_size])
              for i in range(0, len(rois), batch_size)]
