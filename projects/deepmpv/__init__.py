@@ -7,7 +7,8 @@ backbone and ``TinyYOLOV3Neck``, the MPD ``MPDGapDataset`` (VOC) and
 as plain functions (:mod:`projects.deepmpv.roi`). Matching in MMPretrain's
 registries: ``MPDPalmDataset``, ``MPDVerificationDataset``,
 ``PalmVerificationMetric``, plus :mod:`projects.facerec` (``MobileFaceNet``,
-``FaceRecognizer``).
+``FaceRecognizer``). End to end (:mod:`projects.deepmpv.apis`):
+``PalmVerifier`` and ``evaluate_photos``.
 """
 import projects.engine  # noqa: F401  (RandomStateCheckpointHook)
 import projects.facerec  # noqa: F401  (registers MobileFaceNet, ...)

@@ -1,11 +1,13 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Shared face recognition for MMPretrain.
 
-Registers the ``IResNet`` backbones and the ``FaceRecognizer`` model, the
+Registers the ``IResNet`` and ``MobileFaceNet`` backbones and the
+``FaceRecognizer`` model, the
 ``FaceIdentityDataset`` / ``FaceBinPairDataset`` / ``LFWPairsDataset``
 datasets, ``FaceVerificationMetric`` and the
 ``ShardedClassifierCheckpointHook`` of the class-sharded classifier, used by
-:mod:`projects.curricularface` and :mod:`projects.ddl`.
+:mod:`projects.curricularface`, :mod:`projects.ddl` and
+:mod:`projects.deepmpv`.
 """
 from .datasets import (FaceBinPairDataset, FaceIdentityDataset,
                        FacePairDataset, LFWPairsDataset)

@@ -8,16 +8,24 @@ from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
-# stem channels, stages (out, expanded, stride, residual blocks), separable
-# 1x1 channels. 'base' is the MobileFaceNet of the paper (Table 1); 'tiny'
-# is ours, for CPU demos and tests.
+# stem: channels of the first conv; stages: (out channels, expanded channels
+# of the stride-2 bottleneck, residual bottlenecks); residual_expand: expanded
+# channels of each stage's residual bottlenecks; sep: channels of the 1x1
+# conv before the GDC. 'base' is the MobileFaceNet of the paper (Table 1);
+# 'tiny' is ours, for CPU demos and tests.
 ARCHS: Dict[str, dict] = {
-    'base': dict(stem=64, stages=((64, 128, 4), (128, 256, 6),
-                                  (128, 512, 2)), residual_expand=(128, 256,
-                                                                   256),
-                 sep=512),
-    'tiny': dict(stem=16, stages=((16, 32, 1), (32, 64, 1), (32, 64, 1)),
-                 residual_expand=(32, 64, 64), sep=128),
+    'base':
+    dict(
+        stem=64,
+        stages=((64, 128, 4), (128, 256, 6), (128, 512, 2)),
+        residual_expand=(128, 256, 256),
+        sep=512),
+    'tiny':
+    dict(
+        stem=16,
+        stages=((16, 32, 1), (32, 64, 1), (32, 64, 1)),
+        residual_expand=(32, 64, 64),
+        sep=128),
 }
 
 
