@@ -63,6 +63,8 @@ def test_style_interpolation_weights():
         model.stylise(content, [s1, s2], weights=[1])
     with pytest.raises(ValueError, match='style weights'):
         model.stylise(content, [s1, s2], weights=[0, 0])
+    with pytest.raises(ValueError, match='at least one style'):
+        model.stylise(content, [])
 
 
 @pytest.mark.parametrize('cfg', [tiny_manet, tiny_adain])
