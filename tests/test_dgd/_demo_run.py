@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 
@@ -20,8 +20,10 @@ def train(cfg: str,
           data: Path,
           *extra: str,
           port: Optional[int] = None,
-          options: Sequence[str] = ()) -> str:
-    """Run one training; ``port`` runs it on 2 processes, ``options`` are
+          options: Sequence[str] = (),
+          torchrun: Optional[Callable] = None) -> str:
+    """Run one training; ``port`` runs it on 2 processes (``torchrun``, the
+    conftest fixture, too, on a port it picks and retries), ``options`` are
     more ``--cfg-options``. Returns the output and rank 0's log files."""
     options = [
         *options,
@@ -34,20 +36,22 @@ def train(cfg: str,
         'model.classifier.backbone.stem_channels=2',
         'model.classifier.head.in_channels=8'
     ]
-    if port is None:
-        command = [sys.executable, 'tools/train.py', cfg]
-        env = dict(os.environ)
+    tail = ['--work-dir', str(work_dir), *extra, '--cfg-options', *options]
+    if torchrun is not None:
+        proc = torchrun(['tools/dist_train.sh', cfg, '2', *tail], cwd=REPO)
     else:
-        command = ['bash', 'tools/dist_train.sh', cfg, '2']
-        env = dict(os.environ, PYTHON=sys.executable, PORT=str(port))
-    proc = subprocess.run(
-        [*command, '--work-dir',
-         str(work_dir), *extra, '--cfg-options', *options],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=400)
+        if port is None:
+            command = [sys.executable, 'tools/train.py', cfg]
+            env = dict(os.environ)
+        else:
+            command = ['bash', 'tools/dist_train.sh', cfg, '2']
+            env = dict(os.environ, PYTHON=sys.executable, PORT=str(port))
+        proc = subprocess.run([*command, *tail],
+                              cwd=REPO,
+                              env=env,
+                              capture_output=True,
+                              text=True,
+                              timeout=400)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     logs = [p.read_text() for p in sorted(work_dir.glob('*/*.log'))]
     return '\n'.join([proc.stdout, proc.stderr, *logs])

@@ -69,9 +69,9 @@ def test_demo_grafts_distils_and_resumes_exactly(tmp_path, toy_cls,
 
 
 def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
-        tmp_path, toy_cls, two_peers, free_port, assert_same_checkpoint):
+        tmp_path, toy_cls, two_peers, torchrun, assert_same_checkpoint):
     straight = tmp_path / 'straight'
-    logs = train(CFG_PER_RANK, straight, toy_cls, port=free_port())
+    logs = train(CFG_PER_RANK, straight, toy_cls, torchrun=torchrun)
     # rank 0 logs its own peer
     assert 'FilterGraftingHook: graft 1' in logs and 'peer0.loss_kd' in logs
     final = load(straight / 'epoch_2.pth')
@@ -96,7 +96,7 @@ def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
                     tmp_path / 'resumed',
                     CFG_PER_RANK,
                     toy_cls,
-                    port=free_port())
+                    torchrun=torchrun)
     # the same 2 processes: bit for bit, every rank's peer, momentum and
     # schedulers (its own, not rank 0's), generators and grafting state
     assert_same_checkpoint(again, final,
