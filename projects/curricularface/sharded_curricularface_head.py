@@ -4,6 +4,7 @@ from typing import List, Optional, Tuple
 
 import torch
 from mmengine.dist import get_dist_info
+from mmengine.model import initialize
 from mmengine.runner import autocast
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
@@ -73,6 +74,28 @@ class ShardedCurricularFaceHead(CurricularFaceHead):
         self._register_state_dict_hook(_put_full_weight)
         self._register_load_state_dict_pre_hook(
             _take_local_rows, with_module=True)
+
+    def init_weights(self) -> None:
+        """Draw the whole (num_classes, D) matrix, keep this rank's rows.
+
+        A shard drawn on its own would start every rank from the same
+        first rows (the ranks share the seed unless ``diff_rank_seed``), so
+        classes ``[0, C/W)`` and ``[C/W, 2C/W)`` would begin identical. The
+        full draw gives each class the row the plain
+        :class:`CurricularFaceHead` gets under the same seed.
+        """
+        if self.is_init or self.init_cfg is None or \
+                self.num_local_classes == self.num_classes:
+            super().init_weights()
+            return
+        weight = self.norm_product.weight
+        # skip_init: building the holder must not consume random numbers.
+        full = torch.nn.utils.skip_init(
+            torch.nn.Linear, weight.shape[1], self.num_classes, bias=False)
+        initialize(full, self.init_cfg)
+        with torch.no_grad():
+            weight.copy_(self.local_rows(full.weight))
+        self._is_init = True
 
     def gather_full_weight(self) -> None:
         """Collect every rank's rows for this rank's next ``state_dict``.
