@@ -107,8 +107,8 @@ class DGDPeerClassifier(BaseModel):
             Online distillation then takes the other peers' logits on
             peer :math:`g`'s chunk (no gradient; BN on the chunk's batch
             statistics, the running ones left untouched) and offline
-            distillation the teachers' on it. Defaults to False (every peer trains on the
-            whole, shared batch).
+            distillation the teachers' on it. Defaults to False (every
+            peer trains on the whole, shared batch).
         data_preprocessor (dict, optional): Defaults to
             ``ClsDataPreprocessor``.
         init_cfg (dict, optional): Defaults to None.

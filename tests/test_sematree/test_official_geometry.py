@@ -150,7 +150,8 @@ def test_paper_configs_geometry_and_losses(dataset):
 
 
 def test_paper_backbone_is_the_official_resnet():
-    cfg = Config.fromfile(str(CFG / 'sematree_r101-d16_4xb6-150e_lip-384x384.py'))
+    cfg = Config.fromfile(
+        str(CFG / 'sematree_r101-d16_4xb6-150e_lip-384x384.py'))
     init_default_scope('mmseg')
     backbone = dict(cfg.model.backbone, init_cfg=None)
     with torch.device('meta'):
