@@ -9,6 +9,8 @@ the inverse warp) in mmseg's registries.
 from .inverse_frequency_nll_loss import (InverseFrequencyNLLLoss,
                                          inverse_frequency_weights)
 from .pascal_person_part import PascalPersonPartDataset
+from .sampled_deform_conv import (SampledModulatedDeformConv2dPack,
+                                  modulated_deform_conv2d_sampled)
 from .person_affine import (PersonCenterAffine, inverse_warp_labels,
                             person_affine_matrix)
 from .semantic_tree import SemanticTree, TreeNode
@@ -19,5 +21,6 @@ __all__ = [
     'InverseFrequencyNLLLoss', 'inverse_frequency_weights',
     'PascalPersonPartDataset', 'SemanticTree', 'TreeNode',
     'SemanticNeuralTreeHead', 'PersonCenterAffine', 'inverse_warp_labels',
-    'person_affine_matrix', 'SemaTreeSegmentor'
+    'person_affine_matrix', 'SemaTreeSegmentor',
+    'SampledModulatedDeformConv2dPack', 'modulated_deform_conv2d_sampled'
 ]
