@@ -1,5 +1,8 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """ARFlow test fixtures."""
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 from typing import Callable, Dict
 
 import pytest
@@ -40,3 +43,17 @@ def official_state_dict() -> Callable[[int], Dict[str, torch.Tensor]]:
     """A function giving a random official PWC-Lite state dict (2 or 3
     frames)."""
     return _official_state_dict
+
+
+def _load_tool(rel: str) -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / rel
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='session')
+def load_tool() -> Callable[[str], ModuleType]:
+    """A function importing a script under tools/ by its repo path."""
+    return _load_tool

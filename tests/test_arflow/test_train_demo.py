@@ -2,7 +2,7 @@
 """The demo config trains through tools/train.py on generated scenes with
 the AR pass and the stage switch, validates (EPE), and resumes exactly:
 weights, Adam states and the loss stage."""
-import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -15,18 +15,11 @@ REPO = Path(__file__).resolve().parents[2]
 CFG = 'configs/arflow/arflow_pwclite-ar_1xb4-400it_flow-pairs-demo-64x128.py'
 
 
-def _generator():
-    path = REPO / 'tools' / 'misc' / 'make_flow_pairs.py'
-    spec = importlib.util.spec_from_file_location('make_flow_pairs', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
-def data(tmp_path_factory) -> Path:
+def data(tmp_path_factory, load_tool) -> Path:
     root = tmp_path_factory.mktemp('flow_pairs')
-    _generator().write_tree(str(root), 2, 1, 3, 64, 64, seed=0)
+    load_tool('tools/misc/make_flow_pairs.py').write_tree(
+        str(root), 2, 1, 3, 64, 64, seed=0)
     return root
 
 
@@ -42,10 +35,12 @@ def _train(work_dir: Path, data: Path, *extra: str) -> str:
         'default_hooks.checkpoint.interval=1',
         'default_hooks.logger.interval=1'
     ]
+    # One thread: bit-exact across processes on a shared, loaded machine.
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
     proc = subprocess.run(
         [sys.executable, 'tools/train.py', CFG, '--work-dir',
          str(work_dir), *extra, '--cfg-options', *options],
-        cwd=REPO, capture_output=True, text=True, timeout=900)
+        cwd=REPO, capture_output=True, text=True, timeout=900, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 

@@ -1,6 +1,5 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Colour-wheel flow rendering and tools/analysis/visualize_flow.py."""
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -16,13 +15,6 @@ from projects.arflow.visualization import (error_to_rgb, flow_to_rgb,
 
 REPO = Path(__file__).resolve().parents[2]
 CFG = 'configs/arflow/arflow_pwclite-ar_1xb4-400it_flow-pairs-demo-64x128.py'
-
-
-def _load(name, rel):
-    spec = importlib.util.spec_from_file_location(name, REPO / rel)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_colour_wheel_conventions():
@@ -44,8 +36,8 @@ def test_colour_wheel_conventions():
         flow_to_rgb(np.zeros((3, 3)))
 
 
-def test_visualize_tool_writes_panels(tmp_path, monkeypatch):
-    gen = _load('make_flow_pairs', 'tools/misc/make_flow_pairs.py')
+def test_visualize_tool_writes_panels(tmp_path, monkeypatch, load_tool):
+    gen = load_tool('tools/misc/make_flow_pairs.py')
     gen.write_tree(str(tmp_path / 'data'), 1, 1, 2, 64, 64, seed=1)
     init_default_scope('mmseg')
     torch.manual_seed(0)
@@ -54,7 +46,7 @@ def test_visualize_tool_writes_panels(tmp_path, monkeypatch):
              loss=dict(type='UnFlowLoss')))
     ckpt = tmp_path / 'model.pth'
     torch.save(dict(state_dict=model.state_dict()), ckpt)
-    tool = _load('visualize_flow', 'tools/analysis/visualize_flow.py')
+    tool = load_tool('tools/analysis/visualize_flow.py')
     monkeypatch.setattr(sys, 'argv', [
         'visualize_flow.py', str(REPO / CFG),
         str(ckpt), '--out-dir',

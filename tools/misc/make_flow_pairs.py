@@ -3,8 +3,9 @@
 
 Each scene is a textured background plus a few textured foreground shapes,
 every layer moving under its own affine motion (rotation, zoom,
-translation per frame). Textures are sums of sinusoids evaluated at the
-exact continuous source position of every pixel, so frames have no
+translation per frame). Textures are sums of random Gaussian blobs
+evaluated at the exact continuous source position of every pixel, so
+frames have no
 resampling error and the flow ``M_{t+1}(M_t^{-1}(x)) - x`` of the visible
 layer is exact; a pixel is occluded when its point leaves the frame or is
 hidden by a nearer layer in the next frame.
@@ -52,13 +53,16 @@ class _Layer:
         self.ds = rng.uniform(-0.02, 0.02)
         self.c0 = np.asarray(centre, np.float64)
         self.v = rng.uniform(-speed, speed, size=2)
-        # Sinusoid texture: 6 waves per channel, wavelengths 5-25 px.
-        n = 6
-        ang = rng.uniform(0, np.pi, size=(3, n))
-        freq = 2 * np.pi / rng.uniform(5, 25, size=(3, n))
-        self.k = np.stack([np.cos(ang) * freq, np.sin(ang) * freq], -1)
-        self.phase = rng.uniform(0, 2 * np.pi, size=(3, n))
-        self.base = rng.uniform(60, 190, size=3)
+        # Texture: random Gaussian blobs (sigma 1.5-4 px, one per ~30 px^2)
+        # over the layer's extent: broadband and non-periodic, so the
+        # photometric loss has no false minima at a texture period.
+        extent = half_size if shape != 'plane' else float(
+            max(np.abs(centre))) + 20
+        count = int((2 * extent)**2 / 30) + 1
+        self.blob_xy = rng.uniform(-extent, extent, size=(count, 2))
+        self.blob_sigma = rng.uniform(1.5, 4.0, size=count)
+        self.blob_rgb = rng.uniform(-90, 90, size=(count, 3))
+        self.base = rng.uniform(70, 180, size=3)
 
     def _matrix(self, t: int) -> Tuple[np.ndarray, np.ndarray]:
         angle = self.a0 + t * self.da
@@ -83,8 +87,9 @@ class _Layer:
         return (p**2).sum(-1) <= self.half**2
 
     def colour(self, p: np.ndarray) -> np.ndarray:
-        waves = np.sin(np.einsum('...d,cnd->...cn', p, self.k) + self.phase)
-        return self.base + 60 * waves.mean(-1) * 1.6
+        d2 = ((p[:, None, :] - self.blob_xy[None])**2).sum(-1)
+        weight = np.exp(-d2 / (2 * self.blob_sigma**2))
+        return self.base + weight @ self.blob_rgb
 
 
 def _visible(layers: List[_Layer], xy: np.ndarray, t: int) -> np.ndarray:

@@ -24,9 +24,10 @@ class FlowCorrelation(BaseModule):
 
     with zeros outside the second feature map. Channels are ordered
     ``dy``-major (``k = (dy + d)(2d + 1) + (dx + d)``), as the official
-    CUDA and native kernels. The pure-torch path loops over the ``2d + 1``
-    row shifts and takes all column shifts at once through a strided view,
-    so memory stays ``O((2d + 1) C H W)`` per row shift.
+    CUDA and native kernels. The pure-torch path takes one shifted view of
+    the padded second map per displacement (no copies); on the CPU this was
+    faster than batching the column shifts through a strided view and
+    ``einsum`` (``benchmarks/arflow_pwclite.py``).
 
     Args:
         max_displacement (int): The search range ``d``. Defaults to 4
@@ -70,16 +71,14 @@ class FlowCorrelation(BaseModule):
 
     def _forward_torch(self, feat1: Tensor, feat2: Tensor) -> Tensor:
         d = self.max_displacement
-        width = feat1.shape[-1]
-        height = feat1.shape[-2]
+        height, width = feat1.shape[-2:]
         padded = F.pad(feat2, [d, d, d, d])
-        rows = []
-        for dy in range(2 * d + 1):
-            band = padded[:, :, dy:dy + height]
-            # (B, C, H, 2d + 1, W): every column shift of the band, no copy.
-            shifts = band.unfold(3, width, 1)
-            rows.append(torch.einsum('bchw,bchkw->bkhw', feat1, shifts))
-        return torch.cat(rows, dim=1) / feat1.shape[1]
+        costs = [
+            (feat1 * padded[:, :, dy:dy + height, dx:dx + width]).mean(
+                1, keepdim=True) for dy in range(2 * d + 1)
+            for dx in range(2 * d + 1)
+        ]
+        return torch.cat(costs, dim=1)
 
     def _forward_mmcv(self, feat1: Tensor, feat2: Tensor) -> Tensor:
         if self._mmcv_op is None:
