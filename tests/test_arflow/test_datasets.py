@@ -195,3 +195,40 @@ def test_flying_chairs_split_and_bad_split_file(tmp_path):
     with pytest.raises(ValueError, match='bad.txt:2'):
         _build(dict(type='FlyingChairs', data_root=str(tmp_path),
                     split_file='bad.txt'))
+
+
+def test_kitti_submission_through_tools_test(tmp_path):
+    """tools/test.py with the KITTI 2015 test config writes the devkit
+    layout (``flow/%06d_10.png``, 16-bit, full image size)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import torch
+    from mmseg.registry import MODELS
+
+    from projects.arflow.datasets import read_flow_kitti
+    repo = Path(__file__).resolve().parents[2]
+    _kitti(tmp_path / 'k15', 'image_2', n=1)
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    model = MODELS.build(dict(type='ARFlow', flow_net=dict(type='PWCLite'),
+                              loss=dict(type='UnFlowLoss')))
+    torch.save(dict(state_dict=model.state_dict()), tmp_path / 'm.pth')
+    out = tmp_path / 'submission'
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    proc = subprocess.run([
+        sys.executable, 'tools/test.py',
+        'configs/arflow/arflow_pwclite_kitti2015-test-384x640.py',
+        str(tmp_path / 'm.pth'), '--work-dir', str(tmp_path / 'wd'),
+        '--cfg-options', f'test_dataloader.dataset.data_root={tmp_path}/k15/',
+        'test_dataloader.dataset.pipeline.1.scale=(64,64)',
+        f'test_evaluator.output_dir={out}', 'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ], cwd=repo, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert sorted(p.name for p in (out / 'flow').iterdir()) == [
+        '000000_10.png'
+    ]
+    flow, valid = read_flow_kitti(str(out / 'flow' / '000000_10.png'))
+    assert flow.shape == (H, W, 2) and valid.all()
