@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Timing and peak-memory helpers shared by the ``benchmarks/acfd_*.py``
 scripts (median wall time; peak CUDA memory, or peak process RSS on CPU)."""
+import ctypes
 import os.path as osp
 import statistics
 import sys
@@ -39,6 +40,16 @@ def median_ms(fns: Dict[str, Callable[[], object]], repeats: int = 5,
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+def _release_freed_memory() -> None:
+    """Serve allocations over 64 kB by mmap (glibc), so that freed tensors
+    leave the RSS at once instead of lingering in the heap: the RSS then
+    follows the live memory whichever method ran before."""
+    try:
+        ctypes.CDLL('libc.so.6').mallopt(-3, 64 * 1024)  # M_MMAP_THRESHOLD
+    except OSError:  # not glibc
+        pass
+
+
 def _rss_mb() -> float:
     with open('/proc/self/statm') as f:
         pages = int(f.read().split()[1])
@@ -56,6 +67,7 @@ def peak_memory_mb(fn: Callable[[], object], device: str = 'cpu') -> float:
         fn()
         torch.cuda.synchronize()
         return (torch.cuda.max_memory_allocated() - base) / 2**20
+    _release_freed_memory()
     base, peak, done = _rss_mb(), [0.0], threading.Event()
 
     def sample() -> None:

@@ -103,9 +103,8 @@ def dcn_flops(head: nn.Module, feats: List[torch.Tensor]) -> int:
     return total[0]
 
 
-def measure(head: nn.Module, feats: List[torch.Tensor],
-            repeat: int) -> Dict[str, float]:
-    """Params, FLOPs and median forward seconds of one head."""
+def measure(head: nn.Module, feats: List[torch.Tensor]) -> Dict[str, float]:
+    """Params and FLOPs of one head."""
     head.eval()
     analyzer = FlopAnalyzer(head, (feats, ))
     analyzer.unsupported_ops_warnings(False)
@@ -115,17 +114,24 @@ def measure(head: nn.Module, feats: List[torch.Tensor],
     for name, m in head.named_modules():
         if isinstance(m, ModulatedDeformConv2d):  # traced kernel: the hook
             flops -= by_module[name] - by_module[f'{name}.conv_offset']
-    times = []
-    with torch.no_grad():
-        head(feats)  # warm-up
-        for _ in range(repeat):
-            start = time.perf_counter()
-            head(feats)
-            times.append(time.perf_counter() - start)
     return dict(
-        params=sum(p.numel() for p in head.parameters()),
-        flops=flops,
-        seconds=statistics.median(times))
+        params=sum(p.numel() for p in head.parameters()), flops=flops)
+
+
+def median_seconds(heads: Dict[str, nn.Module], feats: List[torch.Tensor],
+                   repeat: int) -> Dict[str, float]:
+    """Median forward seconds of each head, the heads taking turns within
+    each round so that a change of load on a shared machine hits all."""
+    times = {name: [] for name in heads}
+    with torch.no_grad():
+        for head in heads.values():
+            head(feats)  # warm-up
+        for _ in range(repeat):
+            for name, head in heads.items():
+                start = time.perf_counter()
+                head(feats)
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -145,14 +151,13 @@ def main() -> None:
     feats = features(args.size)
     heads = build_heads(repo)
     use_dcn_kernel(heads['SemanticNeuralTreeHead'], args.dcn)
-    results = {
-        name: measure(head, feats, args.repeat)
-        for name, head in heads.items()
-    }
+    results = {name: measure(head, feats) for name, head in heads.items()}
+    for name, seconds in median_seconds(heads, feats, args.repeat).items():
+        results[name]['seconds'] = seconds
     base = results['PSPHead']
     print(f'input {args.size}x{args.size}, batch 1, CPU threads '
-          f'{torch.get_num_threads()}, median of {args.repeat} runs, '
-          f'DCN kernel {args.dcn}')
+          f'{torch.get_num_threads()}, median of {args.repeat} '
+          f'interleaved runs, DCN kernel {args.dcn}')
     print(f'{"head":<24}{"params (M)":>12}{"GFLOPs":>10}{"forward (s)":>13}'
           f'{"params/PSP":>12}{"FLOPs/PSP":>11}{"time/PSP":>10}')
     for name, r in results.items():

@@ -38,7 +38,11 @@ class DynamicAnchorAssigner(BaseAssigner):
        it, and ignored when they fall in an ignore box (IoF above
        ``ignore_iof_thr``).
 
-    Fully vectorised over anchors and faces.
+    Vectorised over anchors and faces in MaxIoUAssigner's (face, anchor)
+    layout; centre distances are computed only for faces with fewer than
+    ``candidate_topk`` overlapping anchors and for anchors positive for
+    some face, predicted-box IoUs only for positive pairs and the
+    overlapping pairs of trusted faces.
 
     Args:
         candidate_topk (int): Candidates per face. Defaults to 9.
@@ -110,25 +114,24 @@ class DynamicAnchorAssigner(BaseAssigner):
             return AssignResult(num_gts, gt_inds,
                                 anchors.new_zeros((num_anchors, )), labels)
 
-        overlaps = self.iou_calculator(anchors, gt_bboxes)
-        score = self._rank_score(anchors, gt_bboxes, overlaps)
-        pos = self._dynamic_positives(overlaps, score)
+        # (faces, anchors), rows contiguous as in MaxIoUAssigner
+        overlaps = self.iou_calculator(gt_bboxes, anchors)
+        cand_idx = self._candidates(anchors, gt_bboxes, overlaps)
+        pos = self._dynamic_positives(overlaps, cand_idx)
         pred_bboxes = pred_instances.get('bboxes', None)
         if self.compensate and pred_bboxes is not None:
-            pos |= self._compensated(pred_bboxes, gt_bboxes, overlaps, pos)
-
-        quality = torch.where(pos, score, score.new_tensor(-float('inf')))
-        best_quality, best_gt = quality.max(dim=1)
-        is_pos = best_quality > -float('inf')
-        max_overlaps, _ = overlaps.max(dim=1)
-
+            self._compensate(pred_bboxes, gt_bboxes, overlaps, pos)
+        max_overlaps, _ = overlaps.max(dim=0)
         gt_inds[max_overlaps >= self.neg_iou_thr] = -1
         gt_inds[self._ignored(anchors, gt_instances_ignore)] = -1
-        gt_inds[is_pos] = best_gt[is_pos] + 1
-        labels[is_pos] = gt_labels[best_gt[is_pos]]
-        max_overlaps = torch.where(
-            is_pos, overlaps.gather(1, best_gt[:, None]).squeeze(1),
-            max_overlaps)
+
+        pos_anchors = pos.any(dim=0).nonzero().squeeze(1)
+        best_gt = self._best_faces(anchors[pos_anchors], gt_bboxes,
+                                   overlaps[:, pos_anchors],
+                                   pos[:, pos_anchors])
+        gt_inds[pos_anchors] = best_gt + 1
+        labels[pos_anchors] = gt_labels[best_gt]
+        max_overlaps[pos_anchors] = overlaps[best_gt, pos_anchors]
         return AssignResult(num_gts, gt_inds, max_overlaps, labels)
 
     def _ignored(self, anchors: Tensor,
@@ -145,31 +148,76 @@ class DynamicAnchorAssigner(BaseAssigner):
         return iof.max(dim=1).values > self.ignore_iof_thr
 
     @staticmethod
-    def _rank_score(anchors: Tensor, gt_bboxes: Tensor,
-                    overlaps: Tensor) -> Tensor:
-        """IoU where positive; otherwise minus the normalised centre
-        distance, so that non-overlapping anchors rank by proximity."""
+    def _proximity(anchors: Tensor, gt_bboxes: Tensor) -> Tensor:
+        """Minus the centre distances ``(len(anchors), len(gt_bboxes))``:
+        the rank of anchors that do not overlap a face (any IoU ranks
+        first)."""
         anchor_ctr = (anchors[:, :2] + anchors[:, 2:]) / 2
         gt_ctr = (gt_bboxes[:, :2] + gt_bboxes[:, 2:]) / 2
-        dist = torch.cdist(anchor_ctr, gt_ctr)
-        proximity = -dist / (dist.max() + 1)
-        return torch.where(overlaps > 0, overlaps, proximity)
+        return -torch.cdist(anchor_ctr, gt_ctr)
 
-    def _dynamic_positives(self, overlaps: Tensor, score: Tensor) -> Tensor:
-        k = min(self.candidate_topk, overlaps.size(0))
-        _, cand_idx = score.topk(k, dim=0)
-        cand_ious = overlaps.gather(0, cand_idx)
-        std = cand_ious.std(dim=0, unbiased=False)
-        thr = cand_ious.mean(dim=0) + self.std_factor * std
-        pos = (overlaps >= thr[None]) & (overlaps > 0)
-        floor = min(self.min_pos_per_gt, k)
+    def _candidates(self, anchors: Tensor, gt_bboxes: Tensor,
+                    overlaps: Tensor) -> Tensor:
+        """Indices ``(G, k)`` of each face's candidates, best first: the top
+        IoUs, or where fewer than ``k`` anchors overlap the face, those then
+        the nearest others (distances are computed for these faces only)."""
+        k = min(self.candidate_topk, overlaps.size(1))
+        top_ious, cand_idx = overlaps.topk(k, dim=1)
+        short = (top_ious[:, -1] <= 0).nonzero().squeeze(1)
+        if len(short):
+            rows = overlaps[short]
+            score = torch.where(rows > 0, rows,
+                                self._proximity(anchors, gt_bboxes[short]).T)
+            cand_idx[short] = score.topk(k, dim=1).indices
+        return cand_idx
+
+    def _dynamic_positives(self, overlaps: Tensor,
+                           cand_idx: Tensor) -> Tensor:
+        """Positives ``(G, A)``: IoU above the face's dynamic threshold,
+        and the floor of best candidates."""
+        cand_ious = overlaps.gather(1, cand_idx)
+        std = cand_ious.std(dim=1, unbiased=False)
+        thr = cand_ious.mean(dim=1) + self.std_factor * std
+        # IoU >= thr and IoU > 0 in one pass: no IoU lies strictly between
+        # 0 and the smallest positive float.
+        smallest = torch.nextafter(thr.new_zeros(()), thr.new_ones(()))
+        pos = overlaps >= thr.clamp(min=smallest)[:, None]
+        floor = min(self.min_pos_per_gt, cand_idx.size(1))
         if floor > 0:
-            pos.scatter_(0, cand_idx[:floor], True)
+            pos.scatter_(1, cand_idx[:, :floor], True)
         return pos
 
-    def _compensated(self, pred_bboxes: Tensor, gt_bboxes: Tensor,
-                     overlaps: Tensor, pos: Tensor) -> Tensor:
-        pred_ious = self.iou_calculator(pred_bboxes.detach(), gt_bboxes)
-        num_pos = pos.sum(dim=0).clamp(min=1)
-        trust = (pred_ious * pos).sum(dim=0) / num_pos >= self.comp_trust_iou
-        return trust[None] & (pred_ious >= self.comp_iou_thr) & (overlaps > 0)
+    def _compensate(self, pred_bboxes: Tensor, gt_bboxes: Tensor,
+                    overlaps: Tensor, pos: Tensor) -> None:
+        """Add to ``pos`` the compensated anchors of trustworthy faces.
+        Predicted-box IoUs are computed for the positive pairs (trust),
+        then for the overlapping pairs of trusted faces only."""
+        pred_bboxes = pred_bboxes.detach()
+        gt_idx, anchor_idx = pos.nonzero(as_tuple=True)
+        pred_ious = self.iou_calculator(
+            pred_bboxes[anchor_idx], gt_bboxes[gt_idx], is_aligned=True)
+        num_pos = torch.bincount(gt_idx, minlength=len(gt_bboxes)).clamp(
+            min=1)
+        pos_iou_sum = pred_ious.new_zeros(len(gt_bboxes)).index_add_(
+            0, gt_idx, pred_ious)
+        trusted = pos_iou_sum / num_pos >= self.comp_trust_iou
+        if not trusted.any():
+            return
+        candidates = overlaps > 0
+        if not trusted.all():
+            candidates &= trusted[:, None]
+        gt_idx, anchor_idx = candidates.nonzero(as_tuple=True)
+        pred_ious = self.iou_calculator(
+            pred_bboxes[anchor_idx], gt_bboxes[gt_idx], is_aligned=True)
+        added = pred_ious >= self.comp_iou_thr
+        pos[gt_idx[added], anchor_idx[added]] = True
+
+    def _best_faces(self, anchors: Tensor, gt_bboxes: Tensor,
+                    overlaps: Tensor, pos: Tensor) -> Tensor:
+        """For anchors positive for some face, that of highest rank (IoU,
+        then proximity); ``overlaps`` and ``pos`` are ``(G, len(anchors))``.
+        """
+        score = torch.where(overlaps > 0, overlaps,
+                            self._proximity(anchors, gt_bboxes).T)
+        quality = torch.where(pos, score, score.new_tensor(-float('inf')))
+        return quality.max(dim=0).indices
