@@ -30,7 +30,8 @@ if __name__ == '__main__':
         name='mm-paper-plugins',
         version=get_version(),
         description='OpenMMLab plugins for ten computer-vision papers '
-        '(ACFD, ASFD, CurricularFace, DDL, DGD, SemaTree, ...)',
+        '(ACFD, ASFD, CurricularFace, DDL, DGD, SemaTree, MANet, NAD, '
+        'DeepMPV+, ARFlow)',
         long_description=open(osp.join(HERE, 'README.md'),
                               encoding='utf-8').read()
         if osp.exists(osp.join(HERE, 'README.md')) else '',
