@@ -47,14 +47,18 @@ def main() -> None:
     parser.add_argument('--faces', type=int, nargs='+', default=[10, 100])
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--threads', type=int, default=0,
+                        help='torch CPU threads (0: leave the default)')
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     assigners = dict(
         DAM=DynamicAnchorAssigner(),
         MaxIoU=MaxIoUAssigner(pos_iou_thr=0.5, neg_iou_thr=0.4,
                               min_pos_iou=0),
         ATSS=ATSSAssigner(topk=9))
-    print(f'{args.device}, median of {args.repeats}; time ms / peak MB; '
-          'ratios are DAM / other')
+    print(f'{args.device}, {torch.get_num_threads()} threads, median of '
+          f'{args.repeats}; time ms / peak MB; ratios are DAM / other')
     worst_time, worst_mem = 0.0, 0.0
     for num_anchors in args.anchors:
         for num_faces in args.faces:
