@@ -24,10 +24,10 @@ from _tiny import KD, batch, peer_cfg  # noqa: E402
 from projects.dgd import FilterGraftingHook, PeerSampler  # noqa: E402
 
 
-def main(rank: int, port: int, folder: str) -> None:
+def main(rank: int, init_method: str, folder: str) -> None:
     torch.set_num_threads(1)
     dist.init_process_group('gloo',
-                            init_method=f'tcp://127.0.0.1:{port}',
+                            init_method=init_method,
                             rank=rank,
                             world_size=2)
     try:
@@ -77,4 +77,4 @@ def main(rank: int, port: int, folder: str) -> None:
 
 
 if __name__ == '__main__':
-    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
+    main(int(os.environ['RANK']), sys.argv[1], sys.argv[2])

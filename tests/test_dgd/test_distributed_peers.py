@@ -2,8 +2,6 @@
 """One peer per rank (2 gloo processes) equals the 2 peers of one process:
 grafting through torch.distributed, the online distillation targets, the
 checkpointed peer states and evaluation with peers of other ranks."""
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,25 +22,13 @@ def _load(path: Path) -> dict:
     return torch.load(path, weights_only=False)
 
 
-def test_two_process_grafting_and_kd_equal_single_process(tmp_path, free_port):
+def test_two_process_grafting_and_kd_equal_single_process(tmp_path, run_ranks):
     init_default_scope('mmpretrain')
     torch.manual_seed(0)
     single = MODELS.build(peer_cfg(num_peers=2, online_kd=KD))
     for i, peer in enumerate(single.peers):
         torch.save(peer.state_dict(), tmp_path / f'peer{i}.pth')
-    port = str(free_port())
-    procs = [
-        subprocess.Popen(
-            [sys.executable,
-             str(WORKER),
-             str(rank), port,
-             str(tmp_path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True) for rank in range(2)
-    ]
-    outputs = [p.communicate(timeout=240)[0] for p in procs]
-    assert all(p.returncode == 0 for p in procs), '\n'.join(outputs)[-3000:]
+    run_ranks([str(WORKER), '{init_method}', str(tmp_path)], timeout=240)
 
     inputs, samples = batch()
     losses = single(inputs, samples, mode='loss')
