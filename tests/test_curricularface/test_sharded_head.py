@@ -1,31 +1,22 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The class-sharded CurricularFace head on 2 CPU (gloo) processes equals
-the single-process CurricularFaceHead."""
-import sys
+the single-process CurricularFaceHead, and ShardedClassifierCheckpointHook
+gathers both ranks' rows and momentum into rank 0's checkpoint and slices
+them back on resume."""
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import torch
-import torch.multiprocessing as mp
-from mmengine.hooks import CheckpointHook
 from mmengine.registry import init_default_scope
 
 from projects.curricularface import (CurricularFaceHead,
                                      ShardedCurricularFaceHead)
-from projects.facerec import ShardedClassifierCheckpointHook
 from projects.facerec.models.class_sharded import shard_range
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _sharded_worker import (
-    DIM,
-    NUM_CLASSES,
-    PER_RANK,
-    WORLD,  # noqa: E402
-    _inputs,
-    _run_sharded,
-    _samples,
-    _worker)
+from ._sharded_worker import (DIM, NUM_CLASSES, PER_RANK, WORLD, _inputs, _run,
+                              _run_sharded, _samples)
+
+WORKER = Path(__file__).with_name('_sharded_worker.py')
 
 
 def _single():
@@ -34,80 +25,42 @@ def _single():
     head = CurricularFaceHead(NUM_CLASSES, DIM).double()
     with torch.no_grad():
         head.norm_product.weight.copy_(weight)
-    losses = []
-    for step_feats in feats:
-        x = step_feats.clone().requires_grad_(True)
-        head.zero_grad()
-        loss = head.loss((x, ), _samples(target))['loss']
-        loss.backward()
-        losses.append(loss.detach())
-    return dict(
-        loss=torch.stack(losses),
-        x_grad=x.grad,
-        w_grad=head.norm_product.weight.grad,
-        t=head.t.clone())
+    return _run(head, feats, target, slice(None))[1]
 
 
-def test_two_process_sharded_equals_single(tmp_path):
+def test_two_process_sharded_equals_single(tmp_path, run_ranks):
     ref = _single()
-    mp.spawn(_worker, args=(str(tmp_path), ), nprocs=WORLD, join=True)
+    run_ranks([str(WORKER), '{init_method}', str(tmp_path)], timeout=240)
+    saved = torch.load(tmp_path / 'checkpoint.pth', weights_only=False)
+    # rank 0's checkpoint: every class's rows and momentum, gathered
+    weight = saved['state_dict']['head.norm_product.weight']
+    momentum = saved['optimizer']['state'][0]['momentum_buffer']
+    assert weight.shape == momentum.shape == (NUM_CLASSES, DIM)
+    torch.testing.assert_close(weight, ref['weight'])
+    torch.testing.assert_close(momentum, ref['momentum'])
+    torch.testing.assert_close(saved['state_dict']['head.t'], ref['t'])
     for rank in range(WORLD):
         got = torch.load(tmp_path / f'rank{rank}.pth', weights_only=False)
         start, end = shard_range(NUM_CLASSES, rank, WORLD)
-        weight = _inputs()[0]
         assert got['start'] == start and got['w_grad'].shape[0] == end - start
         torch.testing.assert_close(got['loss'], ref['loss'])
         torch.testing.assert_close(got['t'], ref['t'])
         torch.testing.assert_close(got['w_grad'], ref['w_grad'][start:end])
-        torch.testing.assert_close(got['reloaded'], weight[start:end])
-        torch.testing.assert_close(got['t_reloaded'], ref['t'])
+        torch.testing.assert_close(got['weight'], ref['weight'][start:end])
+        torch.testing.assert_close(got['momentum'], ref['momentum'][start:end])
         # x/W after DDP's averaging = the single-process gradient
         rows = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
         torch.testing.assert_close(got['x_grad'] / WORLD, ref['x_grad'][rows])
+        # nothing gathered before the checkpoint was due; the resumed rank
+        # holds its own rows and momentum, bit for bit
+        resumed = got['saved']
+        assert not resumed['gathered_early']
+        assert torch.equal(resumed['resumed_weight'], got['weight'])
+        assert torch.equal(resumed['resumed_momentum'], got['momentum'])
+    # the steps moved the weights and the second loss saw the update
     assert ref['t'].item() != 0.0 and ref['loss'][0] != ref['loss'][1]
-    saved = torch.load(tmp_path / 'head.pth')
-    assert saved['norm_product.weight'].shape == (NUM_CLASSES, DIM)
-
-
-def test_checkpoint_hook_gathers_saves_and_slices():
-    init_default_scope('mmpretrain')
-    head = ShardedCurricularFaceHead(NUM_CLASSES, DIM)
-    optimizer = torch.optim.SGD(head.parameters(), lr=0.1, momentum=0.9)
-    head.loss((torch.randn(2, DIM), ), _samples([0, 1]))['loss'].backward()
-    optimizer.step()
-    hook = ShardedClassifierCheckpointHook()
-    runner = SimpleNamespace(
-        hooks=[CheckpointHook(interval=2, by_epoch=False), hook],
-        model=SimpleNamespace(head=head),
-        iter=0,
-        max_iters=5,
-        optim_wrapper=SimpleNamespace(optimizer=optimizer))
-    hook.after_train_iter(runner, 0)  # iteration 1: no checkpoint
-    assert head._full_weight is None
-    runner.iter = 1  # iteration 2: checkpoint due
-    hook.after_train_iter(runner, 1)
-    checkpoint = dict(
-        state_dict={
-            f'head.{k}': v
-            for k, v in head.state_dict().items()
-        },
-        optimizer=optimizer.state_dict())
-    assert head._full_weight is None  # used by that state_dict
-    momentum = optimizer.state[head.norm_product.weight]['momentum_buffer']
-    # on rank 0 of 2 the optimizer's state_dict holds its own rows only;
-    # the hook writes the gathered rows of every class in their place
-    state = checkpoint['optimizer']['state'][0]
-    state['momentum_buffer'] = state['momentum_buffer'][:2].clone()
-    hook.before_save_checkpoint(runner, checkpoint)
-    assert torch.equal(state['momentum_buffer'], momentum)
-    assert momentum.abs().sum() > 0
-    # a rank holding classes 2..4 keeps its rows on load
-    head.class_start, head.num_local_classes = 2, 3
-    hook.after_load_checkpoint(runner, checkpoint)
-    assert torch.equal(checkpoint['state_dict']['head.norm_product.weight'],
-                       head.norm_product.weight.detach()[2:])
-    assert torch.equal(checkpoint['optimizer']['state'][0]['momentum_buffer'],
-                       momentum[2:])
+    assert not torch.allclose(ref['weight'], _inputs()[0])
+    assert ref['momentum'].abs().min() > 0
 
 
 def test_single_process_sharded_equals_plain_head():
@@ -116,8 +69,8 @@ def test_single_process_sharded_equals_plain_head():
     weight, feats, target = _inputs()
     got = _run_sharded(
         ShardedCurricularFaceHead(NUM_CLASSES, DIM).double(), weight, feats,
-        target, slice(None))
-    for key in ('loss', 'x_grad', 'w_grad', 't'):
+        target, slice(None))[1]
+    for key in ('loss', 'x_grad', 'w_grad', 't', 'weight', 'momentum'):
         torch.testing.assert_close(got[key], ref[key])
 
 
