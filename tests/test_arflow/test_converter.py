@@ -41,8 +41,9 @@ def test_convert_official_tar_and_load_into_arflow(tmp_path,
                        state['conv_1x1.0.0.weight'])
 
 
-def test_convert_rejects_foreign_and_incomplete_dicts(official_state_dict):
-    sys.path.insert(0, str(REPO / 'tools' / 'model_converters'))
+def test_convert_rejects_foreign_and_incomplete_dicts(official_state_dict,
+                                                     monkeypatch):
+    monkeypatch.syspath_prepend(str(REPO / 'tools' / 'model_converters'))
     from arflow_to_mm import convert
     with pytest.raises(KeyError, match='x.tar.*not a PWC-Lite'):
         convert({'fc.weight': torch.zeros(1)}, 'x.tar')

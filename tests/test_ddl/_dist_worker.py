@@ -18,9 +18,8 @@ from typing import Dict, List
 import torch
 import torch.nn.functional as F
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+if __name__ == '__main__':  # run as a script: make ``projects`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from mmengine.model import BaseDataPreprocessor  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402

@@ -2,15 +2,11 @@
 """DDL on 2 gloo processes (``_dist_worker.py``) against 1 process on the
 whole batch: the gathered DDL loss and its gradients under both
 ``ddl_gradient`` settings, and two DDP training steps of a tiny model."""
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _dist_worker import (PER_RANK, WORLD, build_model,  # noqa: E402
-                          ddl_loss, gather_inputs, train)
+from ._dist_worker import (PER_RANK, WORLD, build_model, ddl_loss,
+                           gather_inputs, train)
 
 WORKER = 'tests/test_ddl/_dist_worker.py'
 

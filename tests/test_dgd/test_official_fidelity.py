@@ -3,7 +3,6 @@
 CIFAR MobileNetV2 and ResNet networks and their init, peers drawing their own
 data order, and the ImageNet schedule."""
 import math
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,7 @@ import projects.dgd  # noqa: F401
 import projects.dgd.peer_sampler as peer_sampler_module
 from projects.dgd import PeerBatchSampler, PeerSampler
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _tiny import KD, batch, peer_cfg  # noqa: E402
+from ._tiny import KD, batch, peer_cfg
 
 CFG_DIR = Path(__file__).resolve().parents[2] / 'configs' / 'dgd'
 # sum(p.numel()) of grafting_cifar/models/mobilenetv2.py MobileNetV2 and

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import torch
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+if __name__ == '__main__':  # run as a script: make ``projects`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from projects.sematree import (InverseFrequencyNLLLoss,  # noqa: E402
                                inverse_frequency_weights)

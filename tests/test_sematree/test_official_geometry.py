@@ -4,7 +4,6 @@ its inverse, padding supervised as background, the augmentation
 distributions, the backbone, and class weights from the whole batch across
 processes."""
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,9 +18,7 @@ import projects.sematree  # noqa: F401
 from projects.sematree import (PersonCenterAffine, inverse_frequency_weights,
                                inverse_warp_labels, person_affine_matrix)
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _class_weight_worker import (CLASSES, WORLD, batch,  # noqa: E402
-                                  loss_and_grad)
+from ._class_weight_worker import CLASSES, WORLD, batch, loss_and_grad
 
 REPO = Path(__file__).resolve().parents[2]
 CFG = REPO / 'configs' / 'sematree'
