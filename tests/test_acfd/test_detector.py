@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The ACFD detector and its modules inside mmdet pipelines."""
 import copy
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,20 @@ def faces_root(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture
+def seeded():
+    """Python, NumPy and torch generators seeded with 0 for the test (the
+    demo pipeline's RandomFlip draws from NumPy), restored after it."""
+    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+    yield
+    random.setstate(states[0])
+    np.random.set_state(states[1])
+    torch.set_rng_state(states[2])
+
+
 def _build(cfg):
     import projects.acfd  # noqa: F401
     from mmdet.registry import MODELS
@@ -46,10 +61,8 @@ def _batch(cfg, root, n=4):
     return pseudo_collate([ds[i] for i in range(n)])
 
 
-def test_tiny_acfd_loss_decreases(faces_root):
+def test_tiny_acfd_loss_decreases(faces_root, seeded):
     cfg = Config.fromfile(str(DEMO_CFG))
-    torch.manual_seed(0)
-    np.random.seed(0)  # the demo pipeline's RandomFlip draws from numpy
     model = _build(cfg.model)
     model.init_weights()
     data = model.data_preprocessor(_batch(cfg, faces_root), True)
@@ -62,7 +75,8 @@ def test_tiny_acfd_loss_decreases(faces_root):
         loss.backward()
         optim.step()
         losses.append(loss.item())
-    assert losses[-1] < 0.7 * losses[0]
+    # seeded: 1.85 -> 0.40 on the CPU (2026-12-03); half is a real drop
+    assert losses[-1] < 0.5 * losses[0]
 
 
 def test_acfd_deploy_gives_same_detections(faces_root):
