@@ -1,15 +1,16 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The flags of tools/train.py and tools/test.py that change what the runner
-does: ``--auto-scale-lr`` and ``--show``.
+does: ``--auto-scale-lr``, ``--amp`` and ``--show``.
 
 The tools' ``main()`` runs in this process (the toy data lies in a
 temporary folder that is the working directory), with ``build_runner``
 wrapped so that the test sees the runner the tool built.
 """
 import importlib.util
+import math
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import List
 
 import pytest
@@ -118,6 +119,60 @@ def test_auto_scale_lr_without_base_batch_size_is_a_clear_error(
     with pytest.raises(KeyError, match='auto_scale_lr.base_batch_size'):
         run_tool('train', CLS_CFG, '--work-dir', str(tmp_path),
                  '--auto-scale-lr')
+
+
+# ----------------------------------------------------------------------- --amp
+def test_amp_on_cpu_is_a_clear_error(run_tool, tmp_path, monkeypatch):
+    """Whatever the machine has: without CUDA, --amp stops before building
+    anything (mmengine's AmpOptimWrapper cannot train on the CPU)."""
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(RuntimeError, match='--amp needs a CUDA device'):
+        run_tool('train', CLS_CFG, '--work-dir', str(tmp_path), '--amp')
+    assert not any(tmp_path.iterdir())
+
+
+def test_amp_config_switch(monkeypatch):
+    """What --amp does to the config (the CUDA check passed): a plain
+    OptimWrapper becomes AmpOptimWrapper with a dynamic loss scale; an
+    AmpOptimWrapper is kept; another wrapper type is an error naming it."""
+    train = _load(REPO / 'tools' / 'train.py', '_tool_train')
+    # the tool's view of torch only: mmengine's logger must see the truth
+    monkeypatch.setattr(
+        train, 'torch',
+        SimpleNamespace(cuda=SimpleNamespace(is_available=lambda: True)))
+    cfg = Config.fromfile(CLS_CFG)
+    assert cfg.optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper'
+    train.enable_amp(cfg)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+    cfg.optim_wrapper.loss_scale = 512.0
+    train.enable_amp(cfg)
+    assert cfg.optim_wrapper.loss_scale == 512.0
+    cfg.optim_wrapper.type = 'ApexOptimWrapper'
+    with pytest.raises(ValueError, match="config sets 'ApexOptimWrapper'"):
+        train.enable_amp(cfg)
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason='--amp trains with float16 autocast on CUDA only; this machine '
+    'has no CUDA device (the CPU error is tested above)')
+def test_amp_trains_on_cuda(run_tool, tmp_path):
+    from mmengine.optim import AmpOptimWrapper
+    runner = run_tool('train', CLS_CFG, '--work-dir', str(tmp_path), '--amp',
+                      '--cfg-options', *SHORT)
+    assert isinstance(runner.optim_wrapper, AmpOptimWrapper)
+    assert runner.iter == 2
+    assert next(runner.model.parameters()).is_cuda
+    loss = runner.message_hub.get_scalar('train/loss').current()
+    assert math.isfinite(loss) and loss > 0
+    scaler = runner.optim_wrapper.loss_scaler
+    assert scaler.is_enabled() and math.isfinite(scaler.get_scale())
+    saved = torch.load(tmp_path / 'iter_2.pth', weights_only=False)
+    assert 'loss_scaler' in saved['optimizer']
+    assert all(
+        torch.isfinite(v).all() for v in saved['state_dict'].values()
+        if v.is_floating_point())
 
 
 # ---------------------------------------------------------------------- --show
