@@ -1,20 +1,65 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """ABi-FPN vs mmdet FPN: forward+backward time at the same channels and
-levels (3 inputs at strides 8-32, extra levels to ``--num-outs``)::
+levels (3 inputs at strides 8-32, extra levels to ``--num-outs``), the two
+necks timed call by call in turn; the last line is the time ratio::
 
-    python benchmarks/acfd_abifpn_vs_fpn.py [--channels 128] [--size 512]
+    python benchmarks/acfd_abifpn_vs_fpn.py [--size 256] [--threads 2]
+
+``--depthwise-bound`` also times the convolutions alone: ABi-FPN's
+depthwise + pointwise pairs against as many dense 3x3 convolutions of the
+same width, at the same sizes (what the CPU kernels of the paper's
+depthwise-separable design cost per FLOP).
 """
 import argparse
+from typing import Dict, List
 
 import torch
-from acfd_timing import median_ms, size_mb
+import torch.nn.functional as F
+from acfd_timing import median_ms, run_conditions, size_mb
 from mmdet.models.necks import FPN
 
 from projects.acfd import ABiFPN
 
 
-def _fwd_bwd(neck: torch.nn.Module, feats) -> None:
+def _fwd_bwd(neck: torch.nn.Module, feats: List[torch.Tensor]) -> None:
     sum(o.mean() for o in neck(feats)).backward()
+
+
+def _node_sizes(size: int, num_outs: int) -> List[int]:
+    """Spatial sides of the fusion nodes of one ABi-FPN layer (top-down
+    levels ``num_outs - 2 .. 0``, then bottom-up ``1 .. num_outs - 1``)."""
+    sides = [size // 8 // 2**i for i in range(num_outs)]
+    return sides[:-1] + sides[1:]
+
+
+def _conv_bound(args: argparse.Namespace) -> Dict[str, float]:
+    """Forward+backward of ABi-FPN's fusion convs alone: depthwise 3x3 +
+    pointwise 1x1 vs dense 3x3, channels-last, one per fusion node."""
+    c = args.channels
+    sides = _node_sizes(args.size, args.num_outs) * args.repeats_abifpn
+    xs = [torch.rand(2, c, s, s).contiguous(memory_format=torch.channels_last)
+          .requires_grad_() for s in sides]
+    dw = torch.rand(c, 1, 3, 3, requires_grad=True)
+    pw = torch.rand(c, c, 1, 1, requires_grad=True)
+    dense = torch.rand(c, c, 3, 3, requires_grad=True)
+
+    def separable() -> None:
+        sum(F.conv2d(F.conv2d(x, dw, padding=1, groups=c), pw).mean()
+            for x in xs).backward()
+
+    def dense_convs() -> None:
+        sum(F.conv2d(x, dense, padding=1).mean() for x in xs).backward()
+
+    ms = median_ms(dict(separable=separable, dense=dense_convs),
+                   args.repeats, 1, args.device)
+    macs = sum(2 * s * s for s in sides) * c
+    print(f'{len(sides)} fusion convs alone, forward+backward: depthwise '
+          f'3x3 + pointwise {ms["separable"]:.1f} ms '
+          f'({macs * (9 + c) / 1e6:.0f} M multiply-adds forward), dense 3x3 '
+          f'{ms["dense"]:.1f} ms ({macs * 9 * c / 1e6:.0f} M); time per '
+          f'multiply-add separable / dense '
+          f'{ms["separable"] / (9 + c) / (ms["dense"] / (9 * c)):.1f}')
+    return ms
 
 
 def main() -> None:
@@ -25,10 +70,15 @@ def main() -> None:
     parser.add_argument('--num-outs', type=int, default=5)
     parser.add_argument('--repeats-abifpn', type=int, default=3,
                         help='ABiFPN num_repeats')
-    parser.add_argument('--size', type=int, default=512, help='image side')
-    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--size', type=int, default=256, help='image side')
+    parser.add_argument('--repeats', type=int, default=15)
+    parser.add_argument('--threads', type=int, default=2,
+                        help='torch CPU threads (0: leave the default)')
+    parser.add_argument('--depthwise-bound', action='store_true')
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     feats = [
         torch.rand(2, c, args.size // s, args.size // s, device=args.device)
@@ -41,6 +91,8 @@ def main() -> None:
                       num_repeats=args.repeats_abifpn))
     for neck in necks.values():
         neck.to(args.device).train()
+    if args.depthwise_bound:
+        _conv_bound(args)
     results = median_ms(
         {name: (lambda n=neck: _fwd_bwd(n, feats))
          for name, neck in necks.items()}, args.repeats, 1, args.device)
@@ -48,8 +100,8 @@ def main() -> None:
         print(f'{name}: forward+backward {results[name]:.1f} ms, '
               f'{size_mb(neck)[0]:.3f} M params')
     print(f'inputs 2x{args.in_channels} at {args.size}px / strides 8-32, '
-          f'{args.channels} channels, {args.num_outs} levels, '
-          f'{args.device}, median of {args.repeats}')
+          f'{args.channels} channels, {args.num_outs} levels, median of '
+          f'{args.repeats}; {run_conditions(args.device)}')
     print(f"ABiFPN/FPN time ratio {results['ABiFPN'] / results['FPN']:.2f}")
 
 

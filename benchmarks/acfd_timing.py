@@ -2,6 +2,7 @@
 """Timing and peak-memory helpers shared by the ``benchmarks/acfd_*.py``
 scripts (median wall time; peak CUDA memory, or peak process RSS on CPU)."""
 import ctypes
+import os
 import os.path as osp
 import statistics
 import sys
@@ -87,3 +88,12 @@ def size_mb(model: torch.nn.Module) -> Tuple[float, float]:
     """Parameters (millions) and fp32 size of the parameters (MB)."""
     params = sum(p.numel() for p in model.parameters())
     return params / 1e6, params * 4 / 2**20
+
+
+def run_conditions(device: str = 'cpu') -> str:
+    """Where a timing was taken: device, torch threads and the load average
+    (other processes sharing the cores change CPU timings, most of all with
+    more than one thread)."""
+    load = ' / '.join(f'{x:.2f}' for x in os.getloadavg())
+    return (f'{device}, {torch.get_num_threads()} torch threads, load '
+            f'average {load} (1 / 5 / 15 min) on {os.cpu_count()} cores')

@@ -18,6 +18,14 @@ class AsymmetricSeparableConv(BaseModule):
     :math:`y = \\sigma(BN(W_{pw} (D_{k\\times1} x + D_{1\\times k} x)))`.
     With ``asymmetric=False`` the depthwise part is one ``k x k`` kernel.
 
+    Both branches are linear and share input and padding, so
+    :math:`D_{k\\times1} x + D_{1\\times k} x = D_{k\\times k} x` with the
+    ``k x 1`` kernel in the middle column of the ``k x k`` one and the
+    ``1 x k`` kernel added to its middle row: the forward runs that one
+    depthwise convolution (one kernel call instead of two and an addition;
+    the two branches stay the parameters, ``tests/test_acfd/test_neck.py``
+    compares outputs and gradients with the two-branch form).
+
     Args:
         channels (int): Input and output channels.
         kernel_size (int): ``k``, odd. Defaults to 3.
@@ -36,6 +44,8 @@ class AsymmetricSeparableConv(BaseModule):
         super().__init__()
         pad = kernel_size // 2
         self.asymmetric = asymmetric
+        self.channels = channels
+        self.padding = pad
         if asymmetric:
             self.dw_ver = nn.Conv2d(
                 channels, channels, (kernel_size, 1), padding=(pad, 0),
@@ -50,10 +60,18 @@ class AsymmetricSeparableConv(BaseModule):
         self.pw = ConvModule(
             channels, channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
 
+    def depthwise_kernel(self) -> Tensor:
+        """The ``(C, 1, k, k)`` depthwise kernel of the summed branches."""
+        if not self.asymmetric:
+            return self.dw.weight
+        pad = self.padding
+        return (F.pad(self.dw_ver.weight, (pad, pad, 0, 0)) +
+                F.pad(self.dw_hor.weight, (0, 0, pad, pad)))
+
     def forward(self, x: Tensor) -> Tensor:
-        if self.asymmetric:
-            return self.pw(self.dw_ver(x) + self.dw_hor(x))
-        return self.pw(self.dw(x))
+        return self.pw(
+            F.conv2d(x, self.depthwise_kernel(), padding=self.padding,
+                     groups=self.channels))
 
 
 class WeightedFusion(BaseModule):
@@ -152,6 +170,12 @@ class ABiFPN(BaseModule):
             kernels, a plain BiFPN). Defaults to True.
         norm_cfg (dict): Norm config. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU')``.
+        channels_last (bool): Run the pyramid (from the lateral outputs on)
+            in the channels-last memory format: the same values, but the
+            oneDNN depthwise and pointwise kernels then work on the tensors
+            directly instead of reordering them at every call (on the CPU,
+            1.4x faster forward+backward, ``configs/acfd/README.md``).
+            The outputs are then channels-last tensors. Defaults to True.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to Xavier for convolutions.
 
@@ -173,6 +197,7 @@ class ABiFPN(BaseModule):
                  asymmetric: bool = True,
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
+                 channels_last: bool = True,
                  init_cfg: OptMultiConfig = dict(
                      type='Xavier', layer='Conv2d', distribution='uniform')
                  ) -> None:
@@ -185,6 +210,8 @@ class ABiFPN(BaseModule):
                              f'1, got {num_outs} and {num_repeats}')
         self.in_channels = list(in_channels)
         self.num_outs = num_outs
+        self.memory_format = torch.channels_last if channels_last else \
+            torch.contiguous_format
         self.laterals = nn.ModuleList(
             ConvModule(c, out_channels, 1, norm_cfg=norm_cfg, act_cfg=None)
             for c in in_channels)
@@ -205,7 +232,10 @@ class ABiFPN(BaseModule):
         if len(inputs) != len(self.in_channels):
             raise ValueError(f'ABiFPN expects {len(self.in_channels)} input '
                              f'levels, got {len(inputs)}')
-        feats = [lat(x) for lat, x in zip(self.laterals, inputs)]
+        feats = [
+            lat(x).contiguous(memory_format=self.memory_format)
+            for lat, x in zip(self.laterals, inputs)
+        ]
         for conv in self.extra_convs:
             feats.append(conv(feats[-1]))
         for layer in self.layers:

@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 import pytest
 import torch
+import torch.nn.functional as F
 
 from projects.acfd import ABiFPN
 from projects.acfd.abifpn import WeightedFusion
@@ -63,3 +64,81 @@ def test_abifpn_bad_inputs():
     neck = ABiFPN([8, 16, 32], 8, num_outs=3)
     with pytest.raises(ValueError, match='expects 3 input levels, got 2'):
         neck(_feats()[:2])
+
+
+def _two_branch_conv(conv, x):
+    """The fusion conv as first written: two depthwise branches summed."""
+    if conv.asymmetric:
+        return conv.pw(conv.dw_ver(x) + conv.dw_hor(x))
+    return conv.pw(conv.dw(x))
+
+
+def _reference_forward(neck, inputs):
+    """ABiFPN's forward before the speed-up (#20): contiguous NCHW tensors,
+    two depthwise branches per fusion conv, one product per fusion input."""
+
+    def fuse(fusion, conv, xs):
+        w = fusion.normalized_weights()
+        return _two_branch_conv(conv, sum(w[i] * x for i, x in enumerate(xs)))
+
+    feats = [lat(x) for lat, x in zip(neck.laterals, inputs)]
+    for conv in neck.extra_convs:
+        feats.append(conv(feats[-1]))
+    for layer in neck.layers:
+        num = len(feats)
+        td = feats[:]
+        for i in range(num - 2, -1, -1):
+            up = F.interpolate(td[i + 1], size=feats[i].shape[2:])
+            td[i] = fuse(layer.td_fusions[i], layer.td_convs[i],
+                         [feats[i], up])
+        outs = [td[0]]
+        for i in range(1, num):
+            down = F.max_pool2d(outs[-1], 3, 2, 1)
+            if down.shape[2:] != feats[i].shape[2:]:
+                down = F.interpolate(down, size=feats[i].shape[2:])
+            xs = [feats[i], td[i], down] if i < num - 1 else [feats[i], down]
+            outs.append(fuse(layer.bu_fusions[i - 1], layer.bu_convs[i - 1],
+                             xs))
+        feats = outs
+    return feats
+
+
+def _assert_close_to_scale(new, old, tol):
+    # float32 sums in another order: differences relative to the tensor's
+    # largest magnitude (gradients summed over many elements cancel)
+    assert new.shape == old.shape
+    assert float((new - old).abs().max()) <= tol * (float(old.abs().max()) +
+                                                    1e-3)
+
+
+@pytest.mark.parametrize('asym,channels_last,dtype,tol', [
+    (True, True, torch.float32, 1e-4), (False, True, torch.float32, 1e-4),
+    (True, False, torch.float32, 1e-4), (True, True, torch.float64, 1e-10)])
+def test_abifpn_equals_reference(asym, channels_last, dtype, tol):
+    # the single merged depthwise kernel and the channels-last pyramid give
+    # the outputs and the gradients (inputs and every parameter) of the
+    # straightforward form, on random inputs and random fusion weights
+    torch.manual_seed(0)
+    neck = ABiFPN([8, 16, 32], 12, num_outs=5, num_repeats=2,
+                  asymmetric=asym, channels_last=channels_last).to(dtype)
+    for fusion in neck.modules():
+        if isinstance(fusion, WeightedFusion):
+            fusion.weight.data.uniform_(-0.5, 2.0)
+    inputs = [f.to(dtype) for f in _feats(sizes=(13, 7, 4))]
+    grads = []
+    outs = []
+    for forward in (neck, lambda x: _reference_forward(neck, x)):
+        feats = [f.clone().requires_grad_() for f in inputs]
+        neck.zero_grad()
+        out = forward(feats)
+        sum((o * torch.linspace(-1, 1, o.numel(), dtype=dtype).view_as(o))
+            .sum() for o in out).backward()
+        outs.append([o.detach() for o in out])
+        grads.append([f.grad for f in feats] +
+                     [p.grad.clone() for p in neck.parameters()])
+    assert all(o.is_contiguous(memory_format=torch.channels_last)
+               == channels_last for o in outs[0][:3])
+    assert len(outs[0]) == len(outs[1]) == 5
+    assert len(grads[0]) == len(grads[1]) > 20
+    for new, old in zip(outs[0] + grads[0], outs[1] + grads[1]):
+        _assert_close_to_scale(new, old, tol)
