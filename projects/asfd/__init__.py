@@ -10,7 +10,7 @@ of :mod:`projects.facedet` (through :mod:`projects.acfd`).
 """
 from projects.facedet import ICartoonFaceDataset, ICartoonFaceMetric
 
-from .asfd import ASFD
+from .asfd import ASFD, fuse_for_inference
 from .auto_fem import AutoFEM
 from .auto_fem_search import AutoFEMSearch
 from .bilevel_search_loop import BilevelSearchLoop
@@ -27,5 +27,6 @@ __all__ = [
     'CANDIDATE_OPS', 'ContextCell', 'DEFAULT_GENOTYPE', 'FEMZeroOp',
     'ICartoonFaceDataset', 'ICartoonFaceMetric', 'MarginCrossEntropyLoss',
     'MultiScaleFusion', 'PartialChannelMixedOp', 'build_candidate_op',
-    'derive_genotype', 'load_genotype', 'save_genotype', 'validate_genotype'
+    'derive_genotype', 'fuse_for_inference', 'load_genotype', 'save_genotype',
+    'validate_genotype'
 ]

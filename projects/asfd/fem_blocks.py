@@ -17,9 +17,25 @@ def _run_edge(edge: nn.Module, x: Tensor, weights: Optional[Tensor]) -> Tensor:
     return edge(x) if weights is None else edge(x, weights)
 
 
+def _sum(terms: List[Tensor], like: Tensor) -> Tensor:
+    """Sum of ``terms`` without a zero tensor to start from (zeros like
+    ``like`` when there is no term)."""
+    if not terms:
+        return torch.zeros_like(like)
+    out = terms[0]
+    for term in terms[1:]:
+        out = out + term
+    return out
+
+
 def _resize_to(x: Tensor, ref: Tensor, direction: str) -> Tensor:
     size = ref.shape[-2:]
     if direction == 'finer':  # a finer map comes down by max pooling
+        if x.shape[-2:] == (2 * size[0], 2 * size[1]):
+            # the adaptive windows are then the 2x2 stride-2 ones (same
+            # maxima, same first-maximum index for the gradient): the plain
+            # pooling kernel is faster
+            return F.max_pool2d(x, 2)
         return F.adaptive_max_pool2d(x, size)
     if direction == 'coarser':
         return F.interpolate(x, size=size, mode='nearest')
@@ -73,14 +89,14 @@ class MultiScaleFusion(BaseModule):
         search."""
         outs = []
         for i, level in enumerate(self.edges):
-            out = 0
+            terms = []
             for d, edge in level.items():
                 src = i + {'finer': -1, 'same': 0, 'coarser': 1}[d]
                 w = None if weights is None else weights[
                     FUSION_DIRECTIONS.index(d)]
-                out = out + _run_edge(edge, _resize_to(
-                    feats[src], feats[i], d), w)
-            outs.append(out)
+                terms.append(
+                    _run_edge(edge, _resize_to(feats[src], feats[i], d), w))
+            outs.append(_sum(terms, feats[i]))
         return outs
 
 
@@ -135,12 +151,12 @@ class ContextCell(BaseModule):
         search."""
         states = [x]
         for node in range(self.num_nodes):
-            h = torch.zeros_like(x)
+            terms = []
             for src in range(node + 1):
                 key = f'{node}_{src}'
                 if key in self.edges:
                     w = None if weights is None else weights[
                         cell_edge_index(node, src)]
-                    h = h + _run_edge(self.edges[key], states[src], w)
-            states.append(h)
+                    terms.append(_run_edge(self.edges[key], states[src], w))
+            states.append(_sum(terms, x))
         return x + self.out_conv(torch.cat(states[1:], 1))
