@@ -59,6 +59,16 @@ def test_precision_recall_points():
     # Threshold 0.999 (first): only the 0.95 prediction (normalised to 1),
     # which is dropped: no proposals, precision 0 by convention.
     assert (curve.precision[0], curve.recall[0]) == (0.0, 0.0)
+    # The range [0.5, 0.95] maps the kept predictions (ranked TP, FP, FP,
+    # TP, FP) to 8/9, 2/3, 4/9, 2/9, 0. Threshold k is 1 - (k + 1) / 1000:
+    # at 0.95, 0.8, 0.5, 0.3, 0.1 the proposals are 0, 1, 2, 3, 4. On the
+    # raw scores 0.8 would already take the duplicate (P 1/2) and 0.5
+    # everything (P 2/5, R 1).
+    points = [(curve.precision[k], curve.recall[k])
+              for k in (49, 199, 499, 699, 899)]
+    assert points == [pytest.approx(v) for v in
+                      ((0, 0), (1, 0.5), (0.5, 0.5), (1 / 3, 0.5),
+                       (0.5, 1))]
     # Last threshold (0) takes everything: 2 TP of 5 proposals.
     assert curve.precision[-1] == pytest.approx(0.4)
     assert curve.recall[-1] == pytest.approx(1.0)
