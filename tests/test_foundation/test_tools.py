@@ -126,33 +126,65 @@ def test_resume_from_explicit_checkpoint(toy_root, cls_run,
                            _state_dict(cls_run / 'iter_16.pth'))
 
 
-def _dist_train(torchrun, cfg, work_dir, cwd,
-                *extra) -> subprocess.CompletedProcess:
+def _dist_train(torchrun, cfg, work_dir, cwd, *extra,
+                env=None) -> subprocess.CompletedProcess:
     proc = torchrun([
         str(REPO / 'tools' / 'dist_train.sh'),
         str(cfg), '2', '--work-dir',
         str(work_dir), *extra
-    ], cwd=cwd)
+    ], cwd=cwd, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-8000:]
     return proc
 
 
 def test_distributed_two_processes_on_cpu(toy_root, torchrun):
+    """2 ranks draw disjoint halves of each epoch, train with DDP's averaged
+    gradients and so end with the same weights, bit for bit (an
+    unsynchronised run on different data would not)."""
     work_dir = toy_root / 'work_cls_dist'
+    ranks_dir = toy_root / 'dist_cls_ranks'
+    ranks_dir.mkdir()
     cfg = toy_root / 'dist_cls.py'
     cfg.write_text(
         f'_base_ = {CLS_CFG!r}\n'
-        "custom_imports = dict(imports=['projects.engine'], "
-        'allow_failed_imports=False)\n'
-        "custom_hooks = [dict(type='RankReportHook')]\n")
+        "custom_imports = dict(imports=['projects.engine', "
+        "'_rank_state_hook'], allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='RankReportHook'), "
+        f"dict(type='RankStateHook', out_dir={str(ranks_dir)!r})]\n")
     proc = _dist_train(torchrun, cfg, work_dir, toy_root, '--cfg-options',
                        'train_cfg.max_iters=4', 'train_cfg.val_interval=4',
-                       'default_hooks.checkpoint.interval=4')
+                       'default_hooks.checkpoint.interval=4',
+                       env=dict(PYTHONPATH=os.pathsep.join(
+                           [str(Path(__file__).parent),
+                            os.environ.get('PYTHONPATH', '')])))
     out = proc.stdout + proc.stderr
     for rank in (0, 1):
         assert f'rank {rank}/2 finished 4 train iterations' in out
     checkpoints = sorted(p.name for p in work_dir.glob('*.pth'))
     assert checkpoints == ['iter_4.pth']
+    ranks = [_state_dict(ranks_dir / f'rank{r}.pth') for r in (0, 1)]
+    # 24 images, 4 a batch per rank: iterations 0-2 are epoch 1 (the
+    # ranks' 12 + 12 images are all of it), iteration 3 starts epoch 2
+    samples = [r['samples'] for r in ranks]
+    assert [len(s) for s in samples] == [4, 4]
+    assert all(len(b) == 4 for s in samples for b in s)
+    epoch = [i for s in samples for b in s[:3] for i in b]
+    assert sorted(epoch) == list(range(24))
+    assert not set(samples[0][3]) & set(samples[1][3])
+    # rank 0's checkpoint holds its model; both ranks' trained weights are
+    # equal (the averaged gradients) while the batch-norm statistics of
+    # their last batches differ (they saw different images)
+    saved = _state_dict(work_dir / 'iter_4.pth')['state_dict']
+    weights = [r['state_dict'] for r in ranks]
+    params = [k for k in weights[0] if 'running' not in k
+              and 'num_batches' not in k]
+    assert len(params) > 10
+    for key in params:
+        assert torch.equal(weights[0][key], weights[1][key]), key
+        assert torch.equal(saved[key], weights[0][key]), key
+    stats = [k for k in weights[0] if k.endswith('running_mean')]
+    assert stats and all(not torch.equal(weights[0][k], weights[1][k])
+                         for k in stats)
 
 
 def test_distributed_resume_keeps_every_ranks_generators(
