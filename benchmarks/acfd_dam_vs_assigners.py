@@ -7,6 +7,7 @@ and <= 1.2)::
     python benchmarks/acfd_dam_vs_assigners.py [--anchors 20000 100000]
 """
 import argparse
+import os
 from typing import Tuple
 
 import torch
@@ -40,12 +41,16 @@ def _inputs(num_anchors: int, num_faces: int,
     return pred, gt, levels + [num_anchors - sum(levels)]
 
 
+def _load() -> str:
+    return ' '.join(f'{x:.2f}' for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--anchors', type=int, nargs='+',
                         default=[20000, 100000])
     parser.add_argument('--faces', type=int, nargs='+', default=[10, 100])
-    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=15)
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--threads', type=int, default=0,
                         help='torch CPU threads (0: leave the default)')
@@ -58,7 +63,8 @@ def main() -> None:
                               min_pos_iou=0),
         ATSS=ATSSAssigner(topk=9))
     print(f'{args.device}, {torch.get_num_threads()} threads, median of '
-          f'{args.repeats}; time ms / peak MB; ratios are DAM / other')
+          f'{args.repeats} interleaved calls; time ms / peak MB; ratios are '
+          f'DAM / other; load average {_load()} (1, 5, 15 min)')
     worst_time, worst_mem = 0.0, 0.0
     for num_anchors in args.anchors:
         for num_faces in args.faces:
@@ -78,6 +84,7 @@ def main() -> None:
                   f"MaxIoU {mb['DAM'] / mb['MaxIoU']:.2f}")
             worst_time = max(worst_time, ms['DAM'] / ms['MaxIoU'])
             worst_mem = max(worst_mem, mb['DAM'] / mb['MaxIoU'])
+    print(f'load average {_load()}')
     print(f'ratio DAM/MaxIoU, worst over sizes: time {worst_time:.2f} '
           f'(target <= 1.5), peak memory {worst_mem:.2f} (target <= 1.2)')
 
