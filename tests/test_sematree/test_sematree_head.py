@@ -142,12 +142,24 @@ def test_losses_take_the_heads_ignore_index():
     head = _head(ignore_index=100)
     assert head.loss_decode.ignore_index == 100
     assert head.loss_router.ignore_index == head.loss_leaf.ignore_index == 100
-    labels = torch.ones(2, 16, 16, dtype=torch.long)
+    torch.manual_seed(0)
+    labels = torch.randint(0, 20, (2, 16, 16))
     labels[:, :4] = 100  # ignored, not read as a class id
-    losses = head.loss_by_feat(head.forward_tree(_feats(2, 16, 16)),
-                               _samples(labels))
-    assert all(torch.isfinite(v).all() for v in losses.values()
-               if isinstance(v, torch.Tensor))
+    outputs = head.forward_tree(_feats(2, 16, 16))
+    losses = head.loss_by_feat(outputs, _samples(labels))
+    # the same as the default head (ignore 255) with those pixels at 255,
+    # and not what counting them as a class would give
+    default = _head()
+    default.load_state_dict(head.state_dict())
+    same = default.loss_by_feat(outputs,
+                                _samples(labels.masked_fill(labels == 100,
+                                                            255)))
+    counted = default.loss_by_feat(
+        outputs, _samples(labels.masked_fill(labels == 100, 1)))
+    for key in ('loss_final', 'loss_router', 'loss_leaf'):
+        assert torch.isfinite(losses[key]) and losses[key] > 0
+        assert torch.equal(losses[key], same[key]), key
+        assert not torch.allclose(losses[key], counted[key]), key
     with pytest.raises(ValueError,
                        match=r'loss_leaf\.ignore_index \(255\) differs'):
         _head(ignore_index=100,
@@ -220,7 +232,26 @@ def test_encoder_decoder_trains_and_predicts():
 
 def test_deform_groups_fit_odd_channels():
     # LIP's leaves 2-5 see 128 + 3 channels; 4 + 3 = 7 here, odd.
-    head = _head()
+    import logging
+
+    from mmengine.logging import MMLogger
+    records = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        head = _head()
+    finally:
+        logger.removeHandler(handler)
+    # the 4 leaves of depth 2 each log where and what was lowered
+    lowered = sorted(r.getMessage() for r in records
+                     if 'deform_groups' in r.getMessage())
+    assert lowered == [
+        f'SemanticNeuralTreeHead tree{where}: deform_groups=2 does not '
+        'divide 7 input channels; using 1'
+        for where in ('[1][1][0]', '[1][1][1]', '[1][2][0]', '[1][2][1]')
+    ]
     assert head.leaves[2][0][0].deform_groups == 1
     assert head.leaves[1][0][0].deform_groups == 2  # 4 + 4 = 8 channels
     assert head.aggregation[0][0].deform_groups == 2
