@@ -2,6 +2,8 @@
 """SemanticNeuralTreeHead: shapes at 384x384 and odd sizes, probabilities,
 the loss composition against a recomputation, gradients, bad inputs and a
 few training steps inside mmseg's EncoderDecoder."""
+import logging
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -230,23 +232,16 @@ def test_encoder_decoder_trains_and_predicts():
     torch.testing.assert_close(probs.sum(0), torch.ones(48, 48))
 
 
-def test_deform_groups_fit_odd_channels():
+def test_deform_groups_fit_odd_channels(monkeypatch):
     # LIP's leaves 2-5 see 128 + 3 channels; 4 + 3 = 7 here, odd.
-    import logging
-
-    from mmengine.logging import MMLogger
+    from projects.sematree import sematree_head
     records = []
-    handler = logging.Handler(level=logging.WARNING)
-    handler.emit = records.append
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(handler)
-    try:
-        head = _head()
-    finally:
-        logger.removeHandler(handler)
+    monkeypatch.setattr(sematree_head, 'print_log',
+                        lambda msg, **kwargs: records.append((msg, kwargs)))
+    head = _head()
     # the 4 leaves of depth 2 each log where and what was lowered
-    lowered = sorted(r.getMessage() for r in records
-                     if 'deform_groups' in r.getMessage())
+    assert all(kw['level'] == logging.WARNING for _, kw in records)
+    lowered = sorted(msg for msg, _ in records if 'deform_groups' in msg)
     assert lowered == [
         f'SemanticNeuralTreeHead tree{where}: deform_groups=2 does not '
         'divide 7 input channels; using 1'
