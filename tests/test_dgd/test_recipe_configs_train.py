@@ -2,6 +2,8 @@
 """The CIFAR and ImageNet recipe configs train end to end through
 tools/train.py (2 epochs of 2 iterations, so that one graft happens) on
 generated data in each dataset's own on-disk format."""
+import json
+import math
 import pickle
 import subprocess
 import sys
@@ -77,22 +79,27 @@ def _train(cfg: str, work_dir: Path, data_root: Path, batch: int) -> str:
     return proc.stdout + proc.stderr
 
 
+# The lr of each peer when training stops: the CIFAR recipes' "dlr" gives
+# peer i of N lr 0.1 * (1 + cos(pi * (N - i - 1) / N)) / 2, i.e. 0.05 and
+# 0.1, and their step schedule has no milestone in 2 epochs; the ImageNet
+# recipe gives both 0.1, cosine over 90 epochs of 2 iterations, after 4
+# iterations.
+IMAGENET_LR = 0.1 * (1 + math.cos(math.pi * 4 / 180)) / 2
 RECIPES = [
     ('configs/dgd/dgd-dgd_resnet56_2peers-b128-200e_cifar100.py', 'cifar',
-     100),
+     100, (0.05, 0.1)),
     ('configs/dgd/dgd-dgd_mobilenetv2_2peers-b128-200e_cifar10.py', 'cifar',
-     10),
+     10, (0.05, 0.1)),
     ('configs/dgd/dgd-dgd_resnet18_2peers-8xb32-90e_in1k.py', 'imagenet',
-     1000),
+     1000, (IMAGENET_LR, IMAGENET_LR)),
 ]
 
 
-@pytest.mark.parametrize('cfg,kind,classes',
+@pytest.mark.parametrize('cfg,kind,classes,lrs',
                          RECIPES,
-                         ids=lambda v: Path(str(v)).stem
-                         if str(v).endswith('.py') else str(v))
+                         ids=[Path(r[0]).stem for r in RECIPES])
 def test_recipe_config_trains_grafts_and_distils(tmp_path, cfg, kind,
-                                                 classes):
+                                                 classes, lrs):
     data = tmp_path / 'data'
     if kind == 'cifar':
         _write_cifar(data, classes)
@@ -109,3 +116,24 @@ def test_recipe_config_trains_grafts_and_distils(tmp_path, cfg, kind,
     assert final['dgd_grafting']['num_grafts'] == 1
     fc = [k for k in final['state_dict'] if k.endswith('fc.weight')]
     assert {final['state_dict'][k].shape[0] for k in fc} == {classes}
+    # every logged total is both peers' classification and distillation
+    # losses, the latter non-zero
+    run = next((tmp_path / 'work').glob('*/vis_data/scalars.json'))
+    train = [r for r in map(json.loads, run.read_text().splitlines())
+             if 'loss' in r]
+    assert len(train) == 2  # one record an epoch
+    for r in train:
+        parts = [r[f'peer{i}.loss_{n}'] for i in (0, 1) for n in ('cls', 'kd')]
+        assert r['loss'] == pytest.approx(sum(parts), rel=1e-5)
+        assert r['peer0.loss_kd'] > 0 and r['peer1.loss_kd'] > 0
+    # one parameter group per parameter, peer 0's then peer 1's, each at
+    # its peer's lr
+    buffers = ('running_mean', 'running_var', 'num_batches_tracked')
+    counts = [
+        sum(1 for k in final['state_dict']
+            if k.startswith(f'peers.{i}.') and not k.endswith(buffers))
+        for i in (0, 1)
+    ]
+    got = [g['lr'] for g in final['optimizer']['param_groups']]
+    expected = [lrs[0]] * counts[0] + [lrs[1]] * counts[1]
+    assert counts[0] > 50 and got == pytest.approx(expected, rel=1e-9)
