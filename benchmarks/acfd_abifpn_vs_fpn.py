@@ -1,7 +1,8 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """ABi-FPN vs mmdet FPN: forward+backward time at the same channels and
-levels (3 inputs at strides 8-32, extra levels to ``--num-outs``), the two
-necks timed call by call in turn; the last line is the time ratio::
+levels (3 inputs at strides 8-32, extra levels to ``--num-outs``), as in a
+training step (gradients reset to None first), the two necks timed call by
+call in turn; the last line is the time ratio::
 
     python benchmarks/acfd_abifpn_vs_fpn.py [--size 256] [--threads 2]
 
@@ -22,6 +23,9 @@ from projects.acfd import ABiFPN
 
 
 def _fwd_bwd(neck: torch.nn.Module, feats: List[torch.Tensor]) -> None:
+    # as a training step: gradients reset to None (the optimizers' default
+    # zero_grad), so that backward assigns them instead of adding to them
+    neck.zero_grad(set_to_none=True)
     sum(o.mean() for o in neck(feats)).backward()
 
 
