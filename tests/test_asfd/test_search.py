@@ -9,7 +9,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from projects.asfd import AutoFEM, BilevelSearchLoop, load_genotype
+from projects.asfd import (AutoFEM, BilevelSearchLoop, derive_genotype,
+                           load_genotype)
 
 SEARCH_CFG = 'configs/asfd/asfd_search_demo.py'
 TRAIN_CFG = 'configs/asfd/asfd_tiny_demo.py'
@@ -181,7 +182,29 @@ def test_two_process_search_trains_and_needs_find_unused(
 
     ok = dist_train(tmp_path / 'ddp')
     assert ok.returncode == 0, ok.stderr[-3000:]
-    assert (tmp_path / 'ddp' / 'genotype.json').is_file()
+    work = tmp_path / 'ddp'
+    saved = torch.load(work / 'epoch_1.pth', weights_only=False)
+    # each rank took its half of the 4 train images: one iteration of 2 per
+    # rank (one process would run 2), with one Adam step of both alphas on
+    # held-out gradients and every rank's generators saved
+    assert saved['meta']['iter'] == 1
+    assert len(saved['meta']['random_states_per_rank']) == 2
+    arch_state = saved['asfd_arch_optimizer']['state']
+    assert sorted(arch_state) == [0, 1]
+    assert all(s['step'] == 1 and s['exp_avg'].abs().sum() > 0
+               for s in arch_state.values())
+    # the recorded weights are the softmax of the saved alphas, and the
+    # exported genotype is derived from them
+    fusion, cell = (saved['state_dict'][f'neck.arch_{n}_alpha']
+                    for n in ('fusion', 'cell'))
+    history = json.loads((work / 'arch_weights.json').read_text())
+    assert [h['epoch'] for h in history] == [1]
+    torch.testing.assert_close(torch.tensor(history[0]['fusion']),
+                               fusion.softmax(-1))
+    torch.testing.assert_close(torch.tensor(history[0]['cell']),
+                               cell.softmax(-1))
+    assert load_genotype(str(work / 'genotype.json')) == derive_genotype(
+        fusion, cell, eval(OPS))
     bad = dist_train(tmp_path / 'bad', 'find_unused_parameters=False')
     assert bad.returncode != 0
     assert 'needs find_unused_parameters=True' in bad.stderr + bad.stdout
