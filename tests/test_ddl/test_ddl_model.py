@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """DDLFaceRecognizer: losses per branch, errors, hard head from load_from,
 and the demo config trained and resumed through tools/train.py."""
+import copy
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import projects.ddl  # noqa: F401
+from projects.ddl import DistributionDistillationLoss
 
 REPO = Path(__file__).resolve().parents[2]
 CFG = 'configs/ddl/ddl_iresnet-tiny_1xb32-100it_face-identities-hard-demo.py'
@@ -51,14 +53,31 @@ def test_loss_per_branch_and_gradients():
     model = _model()
     x = torch.randn(8, 3, 16, 16)
     x[5], x[7] = x[4], x[6] + 0.01  # positives with cosine > 0
+    # the reference before the heads' t moves: the embeddings of the
+    # batch, split by hand into the streams (0, 1 easy and 2, 3 hard
+    # classification; pairs 4-5 easy, 6-7 hard), a fresh loss and heads
+    reference = copy.deepcopy(model)
     losses = model.loss(x, _samples(STREAMS, LABELS))
     assert {
         'easy_loss', 'hard_loss', 'loss_ddl', 'ddl_kl_pos', 'ddl_kl_neg',
         'ddl_order'
     } <= set(losses)
-    assert torch.allclose(
-        losses['loss_ddl'], 0.1 * losses['ddl_kl_pos'] +
-        0.02 * losses['ddl_kl_neg'] + 0.5 * losses['ddl_order'])
+    feats = reference.embed(x)
+    terms = DistributionDistillationLoss().loss_terms(
+        [feats[[0, 1]], feats[[2, 3]]], [feats[[4]], feats[[6]]],
+        [feats[[5]], feats[[7]]])
+    for key in ('kl_pos', 'kl_neg', 'order'):
+        torch.testing.assert_close(losses[f'ddl_{key}'], terms[key].detach(),
+                                   rtol=1e-5, atol=1e-12)
+    # the paper's weights: 0.1 KL+, 0.02 KL-, 0.5 order
+    torch.testing.assert_close(
+        losses['loss_ddl'], 0.1 * terms['kl_pos'] + 0.02 * terms['kl_neg'] +
+        0.5 * terms['order'])
+    for name, head, idx in (('easy', reference.head, [0, 1]),
+                            ('hard', reference.hard_head, [2, 3])):
+        expected = head.loss((feats[idx], ),
+                             _samples([0, 0], [LABELS[i] for i in idx]))
+        torch.testing.assert_close(losses[f'{name}_loss'], expected['loss'])
     sum(v for k, v in losses.items() if 'loss' in k).backward()
     assert model.hard_head.norm_product.weight.grad.abs().sum() > 0
     assert model.head.norm_product.weight.grad.abs().sum() > 0
