@@ -23,9 +23,22 @@ def test_predict_embeddings_and_flip():
     x = torch.randn(2, 3, 16, 16)
     samples = model.predict(x)
     assert len(samples) == 2 and samples[0].pred_feat.shape == (8, )
-    flipped = model.embed(torch.flip(x, dims=[-1]))
-    assert torch.allclose(samples[1].pred_feat_flip, flipped[1])
-    assert not torch.allclose(samples[1].pred_feat, flipped[1])
+    # the backbone's embedding of the columns taken right to left, and of
+    # the image itself; a mirror-symmetric image embeds the same both ways
+    def backbone(images):
+        out = model.backbone(images)
+        return out[-1] if isinstance(out, (tuple, list)) else out
+
+    with torch.no_grad():
+        mirrored = backbone(x[..., torch.arange(15, -1, -1)])
+        plain = backbone(x)
+    for i, sample in enumerate(samples):
+        torch.testing.assert_close(sample.pred_feat, plain[i])
+        torch.testing.assert_close(sample.pred_feat_flip, mirrored[i])
+    assert not torch.allclose(samples[1].pred_feat, mirrored[1])
+    symmetric = model.predict(x + x.flip(-1))
+    torch.testing.assert_close(symmetric[0].pred_feat,
+                               symmetric[0].pred_feat_flip)
     assert 'pred_feat_flip' not in _model(flip_test=False).predict(x)[0]
     assert model.predict(torch.zeros(0, 3, 16, 16)) == []
 
