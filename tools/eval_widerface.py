@@ -3,7 +3,8 @@
 
 The folder has one sub-folder per event and one ``<image>.txt`` per image
 (image name line, count line, ``x y w h score`` lines), as written by
-``WiderFaceMetric(pred_dir=...)`` or by the official test scripts::
+``WiderFaceMetric(pred_dir=...)`` or by the official test scripts. Imports
+no torch or toolbox (:mod:`projects.faceeval`)::
 
     python tools/eval_widerface.py --pred work_dirs/preds \
         --gt data/WIDERFace/eval_tools/ground_truth \
@@ -17,10 +18,8 @@ from typing import Dict
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from projects.facedet.evaluation import (PRCurve,  # noqa: E402
-                                         load_widerface_gt,
-                                         read_prediction_dir,
-                                         widerface_pr_curves)
+from projects.faceeval import (PRCurve, load_widerface_gt,  # noqa: E402
+                               read_prediction_dir, widerface_pr_curves)
 
 
 def plot_pr_curves(curves: Dict[str, PRCurve], path: str) -> None:

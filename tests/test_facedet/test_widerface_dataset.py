@@ -123,7 +123,7 @@ def test_tiny_config_trains_and_writes_predictions(repo_root, tmp_path):
     assert len(files) == 4
     # the logged AP is the protocol's on the files the metric wrote (one
     # kept face per image, at 8 8 30 30)
-    from projects.facedet.evaluation import widerface_pr_curves
+    from projects.faceeval import widerface_pr_curves
     preds = []
     for path in files:
         lines = path.read_text().splitlines()

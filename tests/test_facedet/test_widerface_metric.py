@@ -1,5 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
-"""WiderFaceMetric, the official .mat ground truth and prediction files."""
+"""WiderFaceMetric, the official .mat ground truth and prediction files,
+and ``tools/eval_widerface.py``."""
+import subprocess
 import sys
 
 import numpy as np
@@ -8,10 +10,9 @@ import torch
 from mmengine.registry import init_default_scope
 from scipy.io import savemat
 
-from projects.facedet.evaluation import (WiderFaceMetric, load_widerface_gt,
-                                         read_prediction_dir,
-                                         read_prediction_file,
-                                         write_prediction_file)
+from projects.facedet.evaluation import WiderFaceMetric
+from projects.faceeval import (load_widerface_gt, read_prediction_dir,
+                               read_prediction_file, write_prediction_file)
 
 
 def _sample(img_path, pred_xyxy, scores, gt_xyxy=(), ignored_xyxy=()):
@@ -190,3 +191,57 @@ def test_eval_widerface_tool(repo_root, tmp_path, monkeypatch, capsys):
         s: pytest.approx(expected) for s in ('easy', 'medium', 'hard')
     }
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+def _fresh_python(repo_root, code):
+    proc = subprocess.run([sys.executable, '-c', code],
+                          cwd=repo_root,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_eval_widerface_tool_imports_no_torch_or_toolbox(repo_root, tmp_path):
+    """The whole command in a fresh interpreter: torch, mmengine, mmdet and
+    mmcv stay unimported; equal scores warn on stderr without mmengine."""
+    _write_mat(tmp_path, [[1, 2], [1]])
+    pred = tmp_path / 'pred'
+    write_prediction_file(str(pred), '0--Parade', 'p_1',
+                          np.array([[0, 0, 10, 10, 0.5],
+                                    [20, 0, 10, 10, 0.5]]))
+    proc = _fresh_python(
+        repo_root, 'import runpy, sys\n'
+        f"sys.argv = ['eval_widerface.py', '--pred', {str(pred)!r}, "
+        f"'--gt', {str(tmp_path)!r}]\n"
+        "runpy.run_path('tools/eval_widerface.py', run_name='__main__')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'torch', 'mmengine', 'mmdet', 'mmcv'}))")
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == '[]'
+    # both faces of image 1 found, the face of image 2 missed
+    assert '  easy AP: 0.6667' in lines
+    assert 'every prediction has the score 0.5' in proc.stderr
+
+
+def test_configs_importing_facedet_register_its_modules(repo_root):
+    """Every config that loads ``projects.facedet`` through custom_imports
+    registers all its datasets and metrics (fresh interpreter)."""
+    configs = sorted(
+        str(p.relative_to(repo_root))
+        for p in (repo_root / 'configs').rglob('*.py')
+        if "'projects.facedet'" in p.read_text())
+    assert configs
+    proc = _fresh_python(
+        repo_root, 'from mmengine.config import Config\n'
+        f'for path in {configs!r}:\n'
+        '    Config.fromfile(path)\n'
+        'from mmdet.registry import DATASETS, METRICS\n'
+        'for registry in (DATASETS, METRICS):\n'
+        "    print(sorted(n for n, c in registry.module_dict.items()\n"
+        "                 if c.__module__.startswith('projects.facedet')))")
+    assert proc.stdout.splitlines()[-2:] == [
+        "['FDDBDataset', 'ICartoonFaceDataset', 'WiderFaceTxtDataset']",
+        "['FDDBMetric', 'ICartoonFaceMetric', 'WiderFaceMetric']"
+    ]

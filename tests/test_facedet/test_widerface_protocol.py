@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from projects.facedet.evaluation import widerface_iou, widerface_pr_curves
+from projects.faceeval import widerface_iou, widerface_pr_curves
 
 # Faces (x, y, w, h): F0 and F1 kept, F2 outside the keep list.
 FACES = np.array([[0, 0, 10, 10], [20, 0, 10, 10], [40, 0, 10, 10]], float)

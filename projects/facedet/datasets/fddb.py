@@ -9,7 +9,7 @@ from mmdet.registry import DATASETS
 from mmengine.fileio import get_local_path
 from PIL import Image
 
-from ..text_fields import finite_floats
+from projects.faceeval.text_fields import finite_floats
 from .face_base import FaceDetBaseDataset
 
 

@@ -10,7 +10,7 @@ from mmengine.fileio import get_local_path, list_from_file
 from mmengine.logging import print_log
 from PIL import Image
 
-from ..text_fields import finite_floats
+from projects.faceeval.text_fields import finite_floats
 from .face_base import FaceDetBaseDataset
 
 

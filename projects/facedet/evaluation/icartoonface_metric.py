@@ -7,7 +7,7 @@ from mmdet.evaluation import VOCMetric
 from mmdet.evaluation.functional import average_precision
 from mmdet.registry import METRICS
 
-from .face_matching import first_hits, match_best_faces
+from projects.faceeval import first_hits, match_best_faces
 
 
 def voc_face_ap(preds: Sequence[np.ndarray],
@@ -61,7 +61,7 @@ class ICartoonFaceMetric(VOCMetric):
     .. math::
         AP = \\sum_n (r_{n} - r_{n-1}) \\max_{r' \\ge r_n} p(r')
 
-    Vectorised (:func:`voc_face_ap`, matching of :mod:`.face_matching`); it
+    Vectorised (:func:`voc_face_ap`, matching of :mod:`projects.faceeval.face_matching`); it
     gives mmdet's :func:`eval_map` result (checked in the tests) and reports
     ``icartoonface/AP50``. Samples are collected by
     :class:`mmdet.evaluation.VOCMetric`.

@@ -8,9 +8,8 @@ from mmdet.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
-from .widerface_io import (SETTINGS, load_widerface_gt,
-                           write_prediction_file)
-from .widerface_protocol import widerface_pr_curves
+from projects.faceeval import (SETTINGS, load_widerface_gt,
+                               widerface_pr_curves, write_prediction_file)
 
 
 def _xyxy_to_xywh(boxes: np.ndarray) -> np.ndarray:
@@ -32,7 +31,7 @@ class WiderFaceMetric(BaseMetric):
     Over 1000 thresholds :math:`\\tau_t = 1 - (t+1)/1000`,
     :math:`P = TP/\\#proposals`, :math:`R = TP/\\#kept`, and
     :math:`AP = \\sum_n (R_n - R_{n-1}) \\max_{R' \\ge R_n} P(R')`
-    (see :mod:`.widerface_protocol`).
+    (see :mod:`projects.faceeval.widerface_protocol`).
 
     With ``gt_dir`` the ground truth and the Easy/Medium/Hard keep lists
     come from the official .mat files and images are matched by

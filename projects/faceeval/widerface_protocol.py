@@ -31,14 +31,14 @@ prediction of each kept face" (:mod:`.face_matching`) and the
 per-threshold loop to counting sorted scores.
 """
 import logging
+import sys
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 import numpy as np
-from mmdet.evaluation.functional import average_precision
-from mmengine.logging import print_log
 
 from .face_matching import (BestFaceMatches, box_iou, first_hits,
                             match_best_faces)
+from .voc_ap import voc_area_ap
 
 
 class PRCurve(NamedTuple):
@@ -70,6 +70,17 @@ def widerface_iou(pred_xyxy: np.ndarray, gt_xyxy: np.ndarray) -> np.ndarray:
     return box_iou(pred_xyxy, gt_xyxy, offset=1.0)
 
 
+def _warn(message: str) -> None:
+    """Log a warning to mmengine's current logger when mmengine is loaded
+    (inside a runner), else to this module's logger (stderr by default):
+    evaluating needs no toolbox."""
+    if 'mmengine.logging' in sys.modules:
+        from mmengine.logging import print_log
+        print_log(message, logger='current', level=logging.WARNING)
+    else:
+        logging.getLogger(__name__).warning(message)
+
+
 def normalize_scores(
         preds: Sequence[Optional[np.ndarray]]) -> List[Optional[np.ndarray]]:
     """Min-max normalise column 4 over all predictions (official rule:
@@ -87,12 +98,9 @@ def normalize_scores(
     low = min(float(all_scores.min()), 1.0)
     high = max(float(all_scores.max()), 0.0)
     if high <= low:
-        print_log(
-            f'WIDER FACE: every prediction has the score {low}; min-max '
-            'normalisation is undefined, all predictions enter at every '
-            'threshold (one point of the PR curve)',
-            logger='current',
-            level=logging.WARNING)
+        _warn(f'WIDER FACE: every prediction has the score {low}; min-max '
+              'normalisation is undefined, all predictions enter at every '
+              'threshold (one point of the PR curve)')
     out: List[Optional[np.ndarray]] = []
     for p in preds:
         if p is not None and len(p):
@@ -124,7 +132,7 @@ def _setting_curve(matches: BestFaceMatches, kept: np.ndarray,
         num_tp, num_prop, out=np.zeros(len(thresholds)), where=num_prop > 0)
     num_faces = int(kept.sum())
     recall = num_tp / num_faces if num_faces else np.zeros(len(thresholds))
-    ap = float(average_precision(recall, precision, mode='area'))
+    ap = voc_area_ap(recall, precision)
     return PRCurve(precision, recall, ap, num_faces)
 
 

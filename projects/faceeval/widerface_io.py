@@ -16,9 +16,11 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..text_fields import finite_floats
+from .text_fields import finite_floats
 
 SETTINGS = ('easy', 'medium', 'hard')
+# the fields read from wider_face_val.mat (it also holds six label lists)
+_GT_FIELDS = ['event_list', 'file_list', 'face_bbx_list']
 
 
 class WiderFaceGroundTruth(NamedTuple):
@@ -89,7 +91,7 @@ def load_widerface_gt(
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path} not found (official WIDER FACE '
                                 'ground truth)')
-    mat = loadmat(path)
+    mat = loadmat(path, variable_names=_GT_FIELDS)
     events = _mat_field(mat, 'event_list', path)
     files = _mat_field(mat, 'file_list', path)
     faces = _mat_field(mat, 'face_bbx_list', path)
@@ -114,7 +116,9 @@ def load_widerface_gt(
         setting_path = osp.join(gt_dir, f'wider_{setting}_val.mat')
         if not osp.isfile(setting_path):
             raise FileNotFoundError(f'{setting_path} not found')
-        gt_list = _mat_field(loadmat(setting_path), 'gt_list', setting_path)
+        gt_list = _mat_field(
+            loadmat(setting_path, variable_names=['gt_list']), 'gt_list',
+            setting_path)
         keep[setting] = _keep_masks(gt_list, boxes, setting_path)
     return WiderFaceGroundTruth(event_names, names,
                                 [b for event in boxes for b in event], keep)
@@ -126,6 +130,21 @@ def _parse_numbers(path: str, line_no: int, line: str) -> List[float]:
         raise ValueError(f'{path}, line {line_no}: expected "x y w h score",'
                          f' got {line.strip()!r}')
     return finite_floats(fields[:5], f'{path}, line {line_no}')
+
+
+def _parse_boxes(path: str, rows: List[Tuple[int, str]]) -> np.ndarray:
+    """``(n, 5)`` boxes of the numbered lines: the first five fields of each,
+    converted in one call; a line that does not parse is found and named
+    by :func:`_parse_numbers`."""
+    fields = [line.split()[:5] for _, line in rows]
+    try:
+        boxes = np.array(fields, dtype=np.float64).reshape(-1, 5)
+        if np.isfinite(boxes).all():
+            return boxes
+    except ValueError:  # a short line or a non-numeric field
+        pass
+    return np.array([_parse_numbers(path, no, line) for no, line in rows],
+                    dtype=np.float64).reshape(-1, 5)
 
 
 def read_prediction_file(path: str) -> Tuple[str, np.ndarray]:
@@ -150,8 +169,7 @@ def read_prediction_file(path: str) -> Tuple[str, np.ndarray]:
     if count != len(rows) or count < 0:
         raise ValueError(f'{path}, line 2: count says {count} boxes, the '
                          f'file has {len(rows)}')
-    boxes = np.array([_parse_numbers(path, no, line) for no, line in rows],
-                     dtype=np.float64).reshape(-1, 5)
+    boxes = _parse_boxes(path, rows)
     name = osp.splitext(lines[0].strip().replace('\\', '/').split('/')[-1])
     return name[0], boxes
 
