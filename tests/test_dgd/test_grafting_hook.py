@@ -13,7 +13,8 @@ from mmpretrain.registry import MODELS
 
 import projects.dgd  # noqa: F401
 import projects.dgd.grafting_hook as grafting_hook
-from projects.dgd import FilterGraftingHook, ring_graft
+from projects.dgd import (FilterGraftingHook, grafting_coefficient, ring_graft,
+                          weight_entropy)
 
 from ._tiny import CLASSIFIER, peer_cfg
 
@@ -49,10 +50,21 @@ def test_ring_of_three_through_the_hook():
     runner = _runner(3, epoch=1, iter=6)
     before = _states(runner.model)
     FilterGraftingHook().before_train_epoch(runner)
-    expected, _ = ring_graft(before, level='layer')
-    for peer, state in zip(runner.model.peers, expected):
-        for key, value in state.items():
-            torch.testing.assert_close(peer.state_dict()[key], value)
+    # every conv of peer i mixes with the same conv of peer i - 1 (peer 0
+    # with peer 2) by the coefficient of their entropies (both functions
+    # hand-checked in test_grafting_math.py)
+    convs = [k for k, v in before[0].items()
+             if k.endswith('weight') and v.dim() == 4]
+    assert len(convs) > 3
+    for i, prev in ((0, 2), (1, 0), (2, 1)):
+        grafted = runner.model.peers[i].state_dict()
+        for key in convs:
+            own, other = before[i][key], before[prev][key]
+            a = grafting_coefficient(weight_entropy(own),
+                                     weight_entropy(other))
+            torch.testing.assert_close(grafted[key],
+                                       a * own + (1 - a) * other)
+            assert 0 < a < 1 and not torch.allclose(grafted[key], own)
     # peer 0 took from peer 2, not from peer 1
     other = ring_graft([before[0], before[1]], level='layer')[0][0]
     assert not torch.allclose(
