@@ -32,3 +32,47 @@ def test_bad_arguments(load_tool, tmp_path):
         gen.write_tree(str(tmp_path), 13, 0, 2, 8, 8)
     with pytest.raises(ValueError, match='--frames'):
         gen.write_tree(str(tmp_path), 1, 0, 1, 8, 8)
+
+
+def test_chairs_layout_parses_and_every_pair_is_a_new_scene(
+        load_tool, tmp_path):
+    from mmengine.registry import init_default_scope
+
+    from projects.arflow.datasets import FlyingChairs
+    init_default_scope('mmseg')
+    gen = load_tool('tools/misc/make_flow_pairs.py')
+    texture = gen.Texture(blob_area=120.0, sigma=(3.0, 8.0), contrast=135.0)
+    assert gen.write_chairs(str(tmp_path), 3, 2, 24, 32, max_speed=8.0,
+                            texture=texture) == 5
+    with open(tmp_path / 'FlyingChairs_train_val.txt') as f:
+        assert f.read().split() == ['1', '1', '1', '2', '2']
+    train = FlyingChairs(
+        data_root=str(tmp_path), split_file='FlyingChairs_train_val.txt')
+    val = FlyingChairs(
+        data_root=str(tmp_path),
+        split_file='FlyingChairs_train_val.txt',
+        split='val')
+    assert len(train) == 3 and len(val) == 2
+    assert val.get_data_info(0)['img_paths'][0].endswith('00004_img1.ppm')
+    # Independent scenes: the first frames differ pair to pair.
+    import cv2
+    first = [
+        cv2.imread(str(tmp_path / 'data' / f'{i:05d}_img1.ppm'))
+        for i in (1, 2)
+    ]
+    assert first[0].shape == (24, 32, 3)
+    assert np.abs(first[0].astype(int) - first[1]).mean() > 10
+    with pytest.raises(ValueError, match='--train-pairs'):
+        gen.write_chairs(str(tmp_path), 0, 1, 8, 8)
+
+
+def test_texture_options_set_blob_density_size_and_contrast(load_tool):
+    gen = load_tool('tools/misc/make_flow_pairs.py')
+    texture = gen.Texture(blob_area=120.0, sigma=(3.0, 8.0), contrast=135.0)
+    layer = gen._Layer(
+        np.random.default_rng(0), 'box', (10.0, 10.0), 10.0, 1.0, 0.0,
+        texture)
+    assert len(layer.blob_xy) == int(20**2 / 120.0) + 1
+    assert 3.0 <= layer.blob_sigma.min() and layer.blob_sigma.max() <= 8.0
+    assert np.abs(layer.blob_rgb).max() <= 135.0
+    assert np.abs(layer.blob_rgb).max() > 90.0

@@ -1,12 +1,23 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Local correlation (cost volume) of PWC-Lite, in pure PyTorch."""
-from typing import Optional
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 from torch import Tensor
+
+
+def _normalize_pair(feat1: Tensor, feat2: Tensor,
+                    eps: float = 1e-8) -> Tuple[Tensor, Tensor]:
+    """Centre and scale two (B, C, H, W) maps by their joint per-sample
+    mean and standard deviation."""
+    both = torch.stack([feat1, feat2])
+    mean = both.mean(dim=(0, 2, 3, 4), keepdim=True)
+    std = (both - mean).pow(2).mean(dim=(0, 2, 3, 4), keepdim=True)
+    both = (both - mean) / (std + eps).sqrt()
+    return both[0], both[1]
 
 
 @MODELS.register_module()
@@ -29,18 +40,31 @@ class FlowCorrelation(BaseModule):
     faster than batching the column shifts through a strided view and
     ``einsum`` (``benchmarks/arflow_pwclite.py``).
 
+    With ``normalize_features`` both maps are first centred and scaled by
+    one mean and one standard deviation per sample, taken over channels,
+    positions and both frames (``f <- (f - mu) / sigma``), as UFlow does
+    before its cost volume (`What Matters in Unsupervised Optical Flow
+    <https://arxiv.org/abs/2006.04902>`_, Sec. 3). ARFlow does not; it is an
+    option here because it makes the cost volume peak at the true
+    displacement from the first step (random features have a large
+    common mean that otherwise dominates the dot product), which a short
+    run from scratch needs.
+
     Args:
         max_displacement (int): The search range ``d``. Defaults to 4
             (81 channels).
         use_mmcv (bool): Use ``mmcv.ops.Correlation`` (CUDA kernel) for CUDA
             tensors; CPU tensors always take the pure-torch path. Defaults
             to False.
+        normalize_features (bool): Centre and scale the features first
+            (UFlow). Defaults to False (official ARFlow).
         init_cfg (dict, optional): Initialization config. Defaults to None.
     """
 
     def __init__(self,
                  max_displacement: int = 4,
                  use_mmcv: bool = False,
+                 normalize_features: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if max_displacement < 0:
@@ -48,6 +72,7 @@ class FlowCorrelation(BaseModule):
                              f'got {max_displacement}')
         self.max_displacement = max_displacement
         self.use_mmcv = use_mmcv
+        self.normalize_features = normalize_features
         self._mmcv_op: Optional[torch.nn.Module] = None
 
     @property
@@ -65,6 +90,8 @@ class FlowCorrelation(BaseModule):
             raise ValueError('FlowCorrelation: both features must be '
                              f'(B, C, H, W) of one shape, got '
                              f'{tuple(feat1.shape)} and {tuple(feat2.shape)}')
+        if self.normalize_features:
+            feat1, feat2 = _normalize_pair(feat1, feat2)
         if self.use_mmcv and feat1.is_cuda:
             return self._forward_mmcv(feat1, feat2)
         return self._forward_torch(feat1, feat2)

@@ -153,6 +153,9 @@ class PWCLite(BaseModule):
             resolution). Defaults to 4.
         use_mmcv_correlation (bool): mmcv's CUDA correlation for CUDA
             tensors. Defaults to False.
+        normalize_corr_features (bool): Centre and scale the features
+            before the correlation (UFlow's choice, not ARFlow's; see
+            :class:`FlowCorrelation`). Defaults to False.
         init_cfg (dict, optional): Initialization config. The official
             ``init_weights`` never matches a conv (it iterates ``(name,
             module)`` tuples), so PyTorch's default init is the official
@@ -166,6 +169,7 @@ class PWCLite(BaseModule):
                  search_range: int = 4,
                  output_level: int = 4,
                  use_mmcv_correlation: bool = False,
+                 normalize_corr_features: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if n_frames not in (2, 3):
@@ -177,7 +181,8 @@ class PWCLite(BaseModule):
         self.upsample = upsample
         self.output_level = output_level
         self.feature_pyramid_extractor = _FeaturePyramid(PYRAMID_CHANNELS)
-        self.corr = FlowCorrelation(search_range, use_mmcv_correlation)
+        self.corr = FlowCorrelation(search_range, use_mmcv_correlation,
+                                    normalize_corr_features)
         self.leaky_relu = nn.LeakyReLU(0.1, inplace=True)
         in_channels = 32 + (self.corr.out_channels + 2) * (n_frames - 1)
         estimator = _FlowEstimatorReduce if reduce_dense else \
