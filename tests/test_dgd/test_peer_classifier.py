@@ -99,6 +99,37 @@ def test_offline_teacher_is_loaded_frozen_and_in_eval(tmp_path):
     torch.testing.assert_close(losses['peer0.loss_teacher'], expected)
 
 
+def test_several_teachers_give_the_mean_of_their_logits(tmp_path):
+    torch.manual_seed(0)
+    teachers, ckpts = [MODELS.build(CLASSIFIER) for _ in range(2)], []
+    for i, teacher in enumerate(teachers):
+        ckpts.append(str(tmp_path / f'teacher{i}.pth'))
+        torch.save({'state_dict': teacher.state_dict()}, ckpts[-1])
+        teacher.eval()
+    model = MODELS.build(
+        peer_cfg(num_peers=1,
+                 teacher=CLASSIFIER,
+                 teacher_ckpt=ckpts,
+                 teacher_kd=dict(type='PeerKDLoss', temperature=4.0)))
+    model.init_weights()
+    model.train()
+    assert len(model.teachers) == 2
+    inputs, samples = batch()
+    losses = model(inputs, samples, mode='loss')
+    with torch.no_grad():
+        logits = [t.head(t.extract_feat(inputs)) for t in teachers]
+    assert not torch.allclose(logits[0], logits[1])
+    student = _logits(model, inputs)[0]
+    target = ((logits[0] + logits[1]) / 2 / 4.0).softmax(1)
+    torch.testing.assert_close(losses['peer0.loss_teacher'],
+                               _soft_ce(student, target, 4.0))
+    # not one teacher's term alone
+    for single in logits:
+        assert not torch.allclose(
+            losses['peer0.loss_teacher'],
+            _soft_ce(student, (single / 4.0).softmax(1), 4.0))
+
+
 def test_online_target_mean_probs_averages_softened_probabilities():
     model = MODELS.build(
         peer_cfg(num_peers=3,
