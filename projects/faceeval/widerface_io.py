@@ -138,10 +138,10 @@ def _parse_boxes(path: str, rows: List[Tuple[int, str]]) -> np.ndarray:
     by :func:`_parse_numbers`."""
     fields = [line.split()[:5] for _, line in rows]
     try:
-        boxes = np.array(fields, dtype=np.float64).reshape(-1, 5)
-        if np.isfinite(boxes).all():
+        boxes = np.array(fields, dtype=np.float64)
+        if boxes.shape == (len(rows), 5) and np.isfinite(boxes).all():
             return boxes
-    except ValueError:  # a short line or a non-numeric field
+    except ValueError:  # lines of different lengths or a non-numeric field
         pass
     return np.array([_parse_numbers(path, no, line) for no, line in rows],
                     dtype=np.float64).reshape(-1, 5)

@@ -63,6 +63,8 @@ def test_metric_arguments_are_checked():
     (['a', '1', '1 2 x 4 0.5'], 'line 3: non-numeric value'),
     (['a', '1', '1 2 3 4 nan'], 'line 3: NaN or infinite'),
     (['a', '1', '1 2 3 4'], 'line 3: expected "x y w h score"'),
+    (['a', '5'] + ['1 2 3 4'] * 5, 'line 3: expected "x y w h score"'),
+    (['a', '2', '1 2 3 4 0.5 7', '1 2 3 4'], 'line 4: expected "x y w h'),
     (['a'], 'expected an image name line and a count line'),
 ])
 def test_bad_prediction_files_name_file_and_line(tmp_path, lines, message):
