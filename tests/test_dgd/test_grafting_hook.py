@@ -2,6 +2,7 @@
 """FilterGraftingHook: when it grafts (after the epoch's validation and
 checkpoint, i.e. when the next epoch or iteration starts), the ring order
 with N = 3 through the hook, its warnings and its bad arguments."""
+import logging
 from types import SimpleNamespace
 from typing import List
 
@@ -139,3 +140,30 @@ def test_bad_arguments_name_the_field():
         FilterGraftingHook().before_train_epoch(plain)
     with pytest.raises(ValueError, match='num_peers'):
         FilterGraftingHook().before_train_epoch(_runner(1, epoch=1, iter=0))
+
+
+def test_resuming_on_fewer_ranks_warns_which_peers_are_left_out(monkeypatch):
+    # a one-peer-per-rank checkpoint of 3 ranks resumed in 1 process: rank
+    # 0's peer, optimizer and schedulers are loaded, peers 1 and 2 named
+    logged = []
+    monkeypatch.setattr(grafting_hook, 'print_log',
+                        lambda msg, **kwargs: logged.append((msg, kwargs)))
+    ranks = [
+        dict(peer={'w': torch.full((2, ), float(g))},
+             optimizer=f'optimizer {g}',
+             param_schedulers=[f'scheduler {g}']) for g in range(3)
+    ]
+    checkpoint = dict(state_dict={'peers.0.w': torch.zeros(2)},
+                      dgd_rank_states=ranks)
+    FilterGraftingHook().after_load_checkpoint(SimpleNamespace(), checkpoint)
+    assert torch.equal(checkpoint['state_dict']['peers.0.w'],
+                       ranks[0]['peer']['w'])
+    assert checkpoint['optimizer'] == 'optimizer 0'
+    assert checkpoint['param_schedulers'] == ['scheduler 0']
+    (message, kwargs), = logged
+    assert kwargs['level'] == logging.WARNING
+    assert message.endswith('resuming on 1 ranks leaves peers [1, 2] out')
+    # more ranks than the checkpoint holds peers for: a clear error
+    with pytest.raises(ValueError, match="holds 0 ranks' peers, cannot"):
+        FilterGraftingHook().after_load_checkpoint(
+            SimpleNamespace(), dict(state_dict={}, dgd_rank_states=[]))
