@@ -85,6 +85,23 @@ def test_bad_fold_lines(tmp_path, text, message):
     assert 'fold.txt' in str(info.value)
 
 
+def test_dataset_clips_ellipse_boxes_to_the_image(tmp_path):
+    # a circle of radius 8 at (56, 26) in a 60 x 30 image: its box
+    # [48, 18, 64, 34] is cut at the right and bottom edges; the ellipse is
+    # kept whole for the metric
+    path = tmp_path / 'images' / 'edge.jpg'
+    path.parent.mkdir()
+    cv2.imwrite(str(path), np.zeros((30, 60, 3), np.uint8))
+    (tmp_path / 'fold.txt').write_text('edge\n1\n8 8 0 56 26 1\n')
+    init_default_scope('mmdet')
+    ds = FDDBDataset(data_root=str(tmp_path), ann_file='fold.txt',
+                     data_prefix=dict(img='images/'), pipeline=[],
+                     test_mode=True)
+    (face, ) = ds.load_data_list()[0]['instances']
+    assert face['bbox'] == [48, 18, 60, 30]
+    assert face['ellipse'] == [8, 8, 0, 56, 26]
+
+
 def test_dataset_and_metric(tmp_path):
     for name in ('img_1', 'img_2'):
         path = tmp_path / 'images' / '2002/08/11/big' / f'{name}.jpg'
