@@ -70,3 +70,24 @@ def test_widerface_train_pipeline_gives_square_640_crops(repo_root):
         assert len(b) >= 1 and (b >= 0).all() and (b <= 640).all()
         shapes.add(out['img_shape'])
     assert shapes  # at least one crop kept a face
+
+    # boxes of 2 px or less (width or height) are dropped after the crop
+    (step, ) = [t for t in cfg.train_dataloader.dataset.pipeline
+                if t['type'] == 'FilterAnnotations']
+    boxes = np.array([[10, 10, 11.5, 30], [10, 10, 30, 12],
+                      [10, 10, 12.5, 12.5], [40, 40, 60, 70]],
+                     dtype=np.float32)
+    out = Compose([step])(dict(
+        img=np.zeros((100, 100, 3), np.uint8), img_shape=(100, 100),
+        gt_bboxes=HorizontalBoxes(boxes),
+        gt_bboxes_labels=np.zeros(4, dtype=np.int64),
+        gt_ignore_flags=np.zeros(4, dtype=bool)))
+    assert out['gt_bboxes'].tensor.tolist() == boxes[2:].tolist()
+    # test time: resized to fit 1333 x 800, aspect ratio kept (400 x 700 ->
+    # x 1333 / 700), the same for validation
+    (resize, ) = [t for t in cfg.test_dataloader.dataset.pipeline
+                  if t['type'] == 'Resize']
+    assert cfg.val_dataloader.dataset.pipeline == \
+        cfg.test_dataloader.dataset.pipeline
+    out = Compose([resize])(dict(img=np.zeros((400, 700, 3), np.uint8)))
+    assert out['img_shape'] == (round(400 * 1333 / 700), 1333)
