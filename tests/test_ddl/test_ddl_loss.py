@@ -161,13 +161,21 @@ def test_bad_inputs_raise(args, match):
         DistributionDistillationLoss()(*args)
 
 
-def test_skip_empty_positives_leaves_branch_out():
+def test_skip_empty_positives_leaves_branch_out(monkeypatch):
+    from projects.ddl import ddl_loss
+    logged = []
+    monkeypatch.setattr(ddl_loss, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
     loss = DistributionDistillationLoss(skip_empty_positives=True)
     neg, pos_a, pos_b = _inputs()
     # Branch 1 has no positive pair: only its negatives count.
     terms = loss.loss_terms(neg, pos_a, [pos_b[0], -pos_a[1]])
     full = loss.loss_terms(neg, pos_a, pos_b)
     assert loss.num_skipped_branches == 1
+    assert logged == [
+        'DistributionDistillationLoss: branch 1 has no positive pair above '
+        f'{loss.positive_threshold}; left out (1 branches so far)'
+    ]
     assert terms['kl_pos'].item() == 0.0
     assert terms['kl_neg'].item() == pytest.approx(full['kl_neg'].item())
     cos12 = (1 - 0.01) / 1.01

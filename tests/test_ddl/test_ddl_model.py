@@ -95,7 +95,11 @@ def test_loss_errors():
         model.loss(x, [DataSample().set_gt_label(0) for _ in range(8)])
 
 
-def test_hard_head_starts_from_loaded_head():
+def test_hard_head_starts_from_loaded_head(monkeypatch):
+    from projects.ddl import ddl_face_recognizer
+    logged = []
+    monkeypatch.setattr(ddl_face_recognizer, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
     torch.manual_seed(0)
     face = MODELS.build(
         dict(type='FaceRecognizer',
@@ -110,6 +114,9 @@ def test_hard_head_starts_from_loaded_head():
     assert torch.equal(model.hard_head.norm_product.weight,
                        face.head.norm_product.weight)
     assert torch.equal(model.hard_head.t, face.head.t)
+    # logged once, with the number of head entries copied (weight and t)
+    assert logged == ['DDLFaceRecognizer: hard_head starts from the 2 '
+                      'head.* entries of the loaded checkpoint']
     # A DDL checkpoint keeps its own hard head.
     other = _model()
     load_state_dict(other, model.state_dict())
@@ -119,6 +126,7 @@ def test_hard_head_starts_from_loaded_head():
     before = off.hard_head.norm_product.weight.clone()
     load_state_dict(off, face.state_dict())
     assert torch.equal(off.hard_head.norm_product.weight, before)
+    assert len(logged) == 1  # neither of these copied anything
 
 
 def _train(work_dir: Path, data: Path, iters: int, *extra: str) -> None:
