@@ -60,6 +60,20 @@ def test_pooled_matches_hand_computation():
     assert out['EPE_occ'] == pytest.approx(4.0)
 
 
+def test_zero_flow_reference_by_hand():
+    samples = [_sample(*_image_a()), _sample(*_image_b())]
+    out = _run(FlowMetric(with_zero_flow=True), samples)
+    # |gt| on valid pixels: a -> 10, 10, 10 ; b -> 100, 100 : 230 / 5.
+    assert out['EPE_zero'] == pytest.approx(46.0)
+    assert out['EPE_ratio'] == pytest.approx(2.0 / 46.0)
+    per_image = _run(
+        FlowMetric(reduction='per_image', with_zero_flow=True),
+        [_sample(*_image_a()), _sample(*_image_b())])
+    assert per_image['EPE_zero'] == pytest.approx((10 + 100) / 2)
+    assert per_image['EPE_ratio'] == pytest.approx(2.0 / 55.0)
+    assert 'EPE_zero' not in _run(FlowMetric(), samples)
+
+
 def test_per_image_matches_arflow_averaging():
     out = _run(
         FlowMetric(reduction='per_image'),

@@ -127,3 +127,21 @@ def test_normalized_correlation_peaks_at_the_shift_of_offset_features():
     FlowCorrelation(2, normalize_features=True)(f1, f2).sum().backward()
     assert torch.isfinite(f1.grad).all() and f1.grad.abs().sum() > 0
     assert PWCLite(normalize_corr_features=True).corr.normalize_features
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(), reason='mmcv Correlation needs CUDA')
+@pytest.mark.parametrize('normalize', [False, True])
+def test_mmcv_cuda_correlation_equals_pure_torch(normalize):
+    torch.manual_seed(0)
+    f1 = torch.randn(2, 16, 12, 20, device='cuda')
+    f2 = torch.randn(2, 16, 12, 20, device='cuda')
+    ours = FlowCorrelation(4, normalize_features=normalize)(f1, f2)
+    try:
+        mmcv_out = FlowCorrelation(
+            4, use_mmcv=True, normalize_features=normalize)(f1, f2)
+    except RuntimeError as err:  # an mmcv build without CUDA ops
+        if 'compiled' not in str(err).lower():
+            raise
+        pytest.skip(f'mmcv has no CUDA Correlation: {err}')
+    torch.testing.assert_close(mmcv_out, ours, rtol=1e-5, atol=1e-6)

@@ -12,14 +12,15 @@ import pytest
 import torch
 
 REPO = Path(__file__).resolve().parents[2]
-CFG = 'configs/arflow/arflow_pwclite-ar_1xb4-400it_flow-pairs-demo-64x128.py'
+CFG = ('configs/arflow/'
+       'arflow_pwclite-ar_1xb4-800it_flow-chairs-demo-64x128.py')
 
 
 @pytest.fixture(scope='module')
 def data(tmp_path_factory, load_tool) -> Path:
-    root = tmp_path_factory.mktemp('flow_pairs')
-    load_tool('tools/misc/make_flow_pairs.py').write_tree(
-        str(root), 2, 1, 3, 64, 64, seed=0)
+    root = tmp_path_factory.mktemp('flow_chairs')
+    load_tool('tools/misc/make_flow_pairs.py').write_chairs(
+        str(root), 3, 2, 64, 64, seed=0)
     return root
 
 

@@ -14,7 +14,8 @@ from projects.arflow.visualization import (error_to_rgb, flow_to_rgb,
                                            make_colorwheel)
 
 REPO = Path(__file__).resolve().parents[2]
-CFG = 'configs/arflow/arflow_pwclite-ar_1xb4-400it_flow-pairs-demo-64x128.py'
+CFG = ('configs/arflow/'
+       'arflow_pwclite-ar_1xb4-800it_flow-chairs-demo-64x128.py')
 
 
 def test_colour_wheel_conventions():
@@ -38,7 +39,7 @@ def test_colour_wheel_conventions():
 
 def test_visualize_tool_writes_panels(tmp_path, monkeypatch, load_tool):
     gen = load_tool('tools/misc/make_flow_pairs.py')
-    gen.write_tree(str(tmp_path / 'data'), 1, 1, 2, 64, 64, seed=1)
+    gen.write_chairs(str(tmp_path / 'data'), 1, 1, 64, 64, seed=1)
     init_default_scope('mmseg')
     torch.manual_seed(0)
     model = MODELS.build(
@@ -56,6 +57,6 @@ def test_visualize_tool_writes_panels(tmp_path, monkeypatch, load_tool):
     ])
     tool.main()
     files = sorted((tmp_path / 'vis').glob('*.png'))
-    assert [f.name for f in files] == ['clean_alley_2_frame_0001.png']
+    assert [f.name for f in files] == ['00002_flow.png']  # the val pair
     panel = cv2.imread(str(files[0]))
     assert panel.shape == (64, 4 * 64, 3)  # frame | pred | gt | error

@@ -84,11 +84,17 @@ class FlowMetric(BaseMetric):
     for KITTI, from the dataset's sample info); with ``format_only`` only
     files are written (test sets without ground truth).
 
+    With ``with_zero_flow`` the metric also reports ``EPE_zero``, the EPE of
+    a zero prediction (the mean true flow magnitude, reduced the same way),
+    and ``EPE_ratio = EPE / EPE_zero``: the yardstick of the demo configs.
+
     Args:
         reduction (str): 'pooled' or 'per_image'. Defaults to 'pooled'.
         format_only (bool): Write files only. Defaults to False.
         output_dir (str, optional): Folder for submission files. Defaults to
             None.
+        with_zero_flow (bool): Also report ``EPE_zero`` and ``EPE_ratio``.
+            Defaults to False.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to None.
     """
@@ -97,6 +103,7 @@ class FlowMetric(BaseMetric):
                  reduction: str = 'pooled',
                  format_only: bool = False,
                  output_dir: Optional[str] = None,
+                 with_zero_flow: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -108,6 +115,7 @@ class FlowMetric(BaseMetric):
         self.reduction = reduction
         self.format_only = format_only
         self.output_dir = output_dir
+        self.with_zero_flow = with_zero_flow
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Accumulate each sample's counts; write submission files."""
@@ -130,7 +138,11 @@ class FlowMetric(BaseMetric):
                 if 'gt_valid_fw' in sample else np.ones(gt.shape[1:])
             noc = _array(sample['gt_noc_fw'])[0] \
                 if 'gt_noc_fw' in sample else None
-            self.results.append(flow_error_counts(pred, gt, valid, noc))
+            counts = flow_error_counts(pred, gt, valid, noc)
+            if self.with_zero_flow:
+                counts['epe_zero'] = flow_error_counts(
+                    np.zeros_like(gt), gt, valid)['epe_all']
+            self.results.append(counts)
 
     def _write(self, sample: dict, pred: np.ndarray) -> None:
         rel = sample.get('submission_path')
@@ -153,8 +165,9 @@ class FlowMetric(BaseMetric):
         if not results:
             raise ValueError('FlowMetric: no samples were evaluated')
         with_noc = all(r['n_noc'] >= 0 for r in results)
+        keys = _COUNTS + ('epe_zero', ) if self.with_zero_flow else _COUNTS
         if self.reduction == 'pooled':
-            total = {k: sum(r[k] for r in results) for k in _COUNTS}
+            total = {k: sum(r[k] for r in results) for k in keys}
             metrics = self._ratios(total, with_noc, occ_floor=False)
         else:
             per_image = [self._ratios(r, with_noc, occ_floor=True)
@@ -163,6 +176,9 @@ class FlowMetric(BaseMetric):
                 k: float(np.mean([m[k] for m in per_image]))
                 for k in per_image[0]
             }
+        if self.with_zero_flow:
+            metrics['EPE_ratio'] = metrics['EPE'] / max(
+                metrics['EPE_zero'], 1e-12)
         return OrderedDict(metrics)
 
     @staticmethod
@@ -174,4 +190,6 @@ class FlowMetric(BaseMetric):
             out['EPE_noc'] = c['epe_noc'] / max(c['n_noc'], 1e-12)
             occ_n = max(c['n_occ'], 1.0) if occ_floor else c['n_occ']
             out['EPE_occ'] = c['epe_occ'] / occ_n if occ_n > 0 else 0.0
+        if 'epe_zero' in c:
+            out['EPE_zero'] = c['epe_zero'] / max(c['n_all'], 1e-12)
         return out
