@@ -47,7 +47,7 @@ def _train(repo_root, cfg, work_dir, options, *extra):
     proc = subprocess.run(
         [sys.executable, 'tools/train.py', cfg, '--work-dir',
          str(work_dir), *extra, '--cfg-options', *options],
-        cwd=repo_root, capture_output=True, text=True)
+        cwd=repo_root, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -109,6 +109,9 @@ def test_alphas_learn_on_held_out_and_weights_on_train(faces, repo_root,
         BilevelSearchLoop(runner, loop.dataloader, [], 1)
 
 
+# Three runs of at most 300 s each: their own timeouts fire (with the
+# command) before the test's.
+@pytest.mark.timeout(1000)
 def test_search_exports_genotype_resumes_exactly_and_trains(
         faces, repo_root, tmp_path, assert_same_checkpoint):
     # 2 iterations an epoch (4 train images), random flip on: resuming at

@@ -98,6 +98,7 @@ RECIPES = [
 @pytest.mark.parametrize('cfg,kind,classes,lrs',
                          RECIPES,
                          ids=[Path(r[0]).stem for r in RECIPES])
+@pytest.mark.timeout(900)  # the run's own 600 s timeout fires first
 def test_recipe_config_trains_grafts_and_distils(tmp_path, cfg, kind,
                                                  classes, lrs):
     data = tmp_path / 'data'

@@ -68,6 +68,7 @@ def test_demo_grafts_distils_and_resumes_exactly(tmp_path, toy_cls,
     assert_same_checkpoint(again, final, extra=('dgd_grafting', ))
 
 
+@pytest.mark.timeout(900)  # two torchrun runs of at most 400 s each
 def test_one_peer_per_rank_equals_one_process_and_resumes_exactly(
         tmp_path, toy_cls, two_peers, torchrun, assert_same_checkpoint):
     straight = tmp_path / 'straight'

@@ -137,6 +137,7 @@ def _dist_train(torchrun, cfg, work_dir, cwd, *extra,
     return proc
 
 
+@pytest.mark.timeout(900)  # two torchrun runs of at most 400 s each
 def test_distributed_two_processes_on_cpu(toy_root, torchrun):
     """2 ranks draw disjoint halves of each epoch, train with DDP's averaged
     gradients and so end with the same weights, bit for bit (an
