@@ -227,3 +227,47 @@ def torchrun(free_port) -> Callable[..., subprocess.CompletedProcess]:
         return subprocess.CompletedProcess(args, proc.returncode, out, err)
 
     return _run
+
+
+@pytest.fixture(scope='session')
+def randomize_batch_norms() -> Callable[[Any], int]:
+    """``f(model) -> count``: give every batch norm non-trivial running
+    statistics and affine terms (drawn from torch's global generator), so
+    that folding them into convolutions changes the weights."""
+    import torch
+
+    def _randomize(model) -> int:
+        count = 0
+        for module in model.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                module.running_mean.uniform_(-0.5, 0.5)
+                module.running_var.uniform_(0.5, 2.0)
+                module.weight.data.uniform_(0.5, 1.5)
+                module.bias.data.uniform_(-0.2, 0.2)
+                count += 1
+        return count
+
+    return _randomize
+
+
+@pytest.fixture(scope='session')
+def predict_before_and_after_deploy() -> Callable[..., tuple]:
+    """``f(detector, data) -> (expected, deployed, got)``: the eval-mode
+    detector's predictions and those of its ``switch_to_deploy()`` copy on
+    the same preprocessed batch (``rescale=False``)."""
+    import copy
+
+    import torch
+
+    def _predict(model, data: dict) -> tuple:
+        with torch.no_grad():
+            expected = model.predict(data['inputs'],
+                                     copy.deepcopy(data['data_samples']),
+                                     rescale=False)
+            deployed = copy.deepcopy(model).switch_to_deploy()
+            got = deployed.predict(data['inputs'],
+                                   copy.deepcopy(data['data_samples']),
+                                   rescale=False)
+        return expected, deployed, got
+
+    return _predict

@@ -81,7 +81,9 @@ def test_tiny_acfd_loss_decreases(faces_root, seeded):
     assert losses[-1] < 0.5 * losses[0]
 
 
-def test_acfd_deploy_gives_same_detections(faces_root):
+def test_acfd_deploy_gives_same_detections(faces_root,
+                                           randomize_batch_norms,
+                                           predict_before_and_after_deploy):
     # Non-trivial batch-norm statistics and affine terms, so that folding
     # BN into the deployed convolutions changes their weights; then the
     # whole predict path (head, decoding, NMS) of both forms is compared.
@@ -90,26 +92,14 @@ def test_acfd_deploy_gives_same_detections(faces_root):
     torch.manual_seed(0)
     model = _build(cfg.model)
     model.init_weights()
-    for module in model.modules():
-        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-            module.running_mean.uniform_(-0.5, 0.5)
-            module.running_var.uniform_(0.5, 2.0)
-            module.weight.data.uniform_(0.5, 1.5)
-            module.bias.data.uniform_(-0.2, 0.2)
+    assert randomize_batch_norms(model) > 0
     # spread the scores (at init they all sit near the 0.01 prior), so that
     # the ranking and NMS do not hinge on rounding-level ties
     model.bbox_head.retina_cls.weight.data.normal_(0, 0.2)
     model.bbox_head.retina_cls.bias.data.zero_()
     model.eval()
     data = model.data_preprocessor(_batch(cfg, faces_root, 2), False)
-    with torch.no_grad():
-        expected = model.predict(data['inputs'],
-                                 copy.deepcopy(data['data_samples']),
-                                 rescale=False)
-        deployed = copy.deepcopy(model).switch_to_deploy()
-        got = deployed.predict(data['inputs'],
-                               copy.deepcopy(data['data_samples']),
-                               rescale=False)
+    expected, deployed, got = predict_before_and_after_deploy(model, data)
     from projects.acfd.asymmetric_conv import AsymmetricConvModule
     fused = [m for m in deployed.modules()
              if isinstance(m, AsymmetricConvModule)]

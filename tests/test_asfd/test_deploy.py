@@ -1,7 +1,6 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """The faster inference paths of ASFD (#20) give the outputs of the plain
 ones: the finer-level pooling, and the deployed detector's detections."""
-import copy
 
 import pytest
 import torch
@@ -66,7 +65,8 @@ def test_autofem_equals_adaptive_pooling_form(monkeypatch):
         assert torch.equal(new, old)
 
 
-def test_asfd_deploy_gives_same_detections(repo_root):
+def test_asfd_deploy_gives_same_detections(repo_root, randomize_batch_norms,
+                                           predict_before_and_after_deploy):
     # Non-trivial batch-norm statistics and affine terms, so that folding
     # them changes the convolutions; then the whole predict path (head,
     # decoding, NMS) of both forms is compared.
@@ -76,14 +76,7 @@ def test_asfd_deploy_gives_same_detections(repo_root):
     cfg.model.test_cfg.score_thr = 0.0
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
-    norms = 0
-    for module in model.modules():
-        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-            module.running_mean.uniform_(-0.5, 0.5)
-            module.running_var.uniform_(0.5, 2.0)
-            module.weight.data.uniform_(0.5, 1.5)
-            module.bias.data.uniform_(-0.2, 0.2)
-            norms += 1
+    norms = randomize_batch_norms(model)
     # spread the scores (at init they all sit near the 0.01 prior), so that
     # the ranking and NMS do not hinge on rounding-level ties
     model.bbox_head.retina_cls.weight.data.normal_(0, 0.2)
@@ -96,14 +89,7 @@ def test_asfd_deploy_gives_same_detections(repo_root):
     data = model.data_preprocessor(
         dict(inputs=[torch.randint(0, 256, (3, 128, 192), dtype=torch.uint8)
                      for _ in range(2)], data_samples=samples), False)
-    with torch.no_grad():
-        expected = model.predict(data['inputs'],
-                                 copy.deepcopy(data['data_samples']),
-                                 rescale=False)
-        deployed = copy.deepcopy(model).switch_to_deploy()
-        got = deployed.predict(data['inputs'],
-                               copy.deepcopy(data['data_samples']),
-                               rescale=False)
+    expected, deployed, got = predict_before_and_after_deploy(model, data)
     assert norms > 50
     assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
                    for m in deployed.modules())
