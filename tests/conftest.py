@@ -230,6 +230,24 @@ def torchrun(free_port) -> Callable[..., subprocess.CompletedProcess]:
 
 
 @pytest.fixture(scope='session')
+def fresh_python() -> Callable[[str], subprocess.CompletedProcess]:
+    """``f(code) -> CompletedProcess``: run ``code`` in a new interpreter
+    from the repository root (for tests where import order is the point);
+    a non-zero exit fails the test with the interpreter's stderr."""
+
+    def _run(code: str) -> subprocess.CompletedProcess:
+        proc = subprocess.run([sys.executable, '-c', code],
+                              cwd=REPO_ROOT,
+                              capture_output=True,
+                              text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc
+
+    return _run
+
+
+@pytest.fixture(scope='session')
 def randomize_batch_norms() -> Callable[[Any], int]:
     """``f(model) -> count``: give every batch norm non-trivial running
     statistics and affine terms (drawn from torch's global generator), so

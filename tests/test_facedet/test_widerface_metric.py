@@ -1,7 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """WiderFaceMetric, the official .mat ground truth and prediction files,
 and ``tools/eval_widerface.py``."""
-import subprocess
+
 import sys
 
 import numpy as np
@@ -195,17 +195,8 @@ def test_eval_widerface_tool(repo_root, tmp_path, monkeypatch, capsys):
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 
-def _fresh_python(repo_root, code):
-    proc = subprocess.run([sys.executable, '-c', code],
-                          cwd=repo_root,
-                          capture_output=True,
-                          text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    return proc
-
-
-def test_eval_widerface_tool_imports_no_torch_or_toolbox(repo_root, tmp_path):
+def test_eval_widerface_tool_imports_no_torch_or_toolbox(tmp_path,
+                                                          fresh_python):
     """The whole command in a fresh interpreter: torch, mmengine, mmdet and
     mmcv stay unimported; equal scores warn on stderr without mmengine."""
     _write_mat(tmp_path, [[1, 2], [1]])
@@ -213,8 +204,8 @@ def test_eval_widerface_tool_imports_no_torch_or_toolbox(repo_root, tmp_path):
     write_prediction_file(str(pred), '0--Parade', 'p_1',
                           np.array([[0, 0, 10, 10, 0.5],
                                     [20, 0, 10, 10, 0.5]]))
-    proc = _fresh_python(
-        repo_root, 'import runpy, sys\n'
+    proc = fresh_python(
+        'import runpy, sys\n'
         f"sys.argv = ['eval_widerface.py', '--pred', {str(pred)!r}, "
         f"'--gt', {str(tmp_path)!r}]\n"
         "runpy.run_path('tools/eval_widerface.py', run_name='__main__')\n"
@@ -227,7 +218,8 @@ def test_eval_widerface_tool_imports_no_torch_or_toolbox(repo_root, tmp_path):
     assert 'every prediction has the score 0.5' in proc.stderr
 
 
-def test_configs_importing_facedet_register_its_modules(repo_root):
+def test_configs_importing_facedet_register_its_modules(repo_root,
+                                                        fresh_python):
     """Every config that loads ``projects.facedet`` through custom_imports
     registers all its datasets and metrics (fresh interpreter)."""
     configs = sorted(
@@ -235,8 +227,8 @@ def test_configs_importing_facedet_register_its_modules(repo_root):
         for p in (repo_root / 'configs').rglob('*.py')
         if "'projects.facedet'" in p.read_text())
     assert configs
-    proc = _fresh_python(
-        repo_root, 'from mmengine.config import Config\n'
+    proc = fresh_python(
+        'from mmengine.config import Config\n'
         f'for path in {configs!r}:\n'
         '    Config.fromfile(path)\n'
         'from mmdet.registry import DATASETS, METRICS\n'
