@@ -18,7 +18,6 @@
 _base_ = './arflow_pwclite-ar_1xb4-1000k_sintel-384x832.py'
 
 data_root = 'data/demo/flow_chairs/'
-split_file = 'FlyingChairs_train_val.txt'
 max_iters = 800
 
 model = dict(
@@ -63,28 +62,21 @@ val_pipeline = [
     dict(type='LoadFlowAnnotations'),
     dict(type='PackFlowInputs'),
 ]
+chairs = dict(
+    _delete_=True,
+    type='FlyingChairs',
+    data_root=data_root,
+    split_file='FlyingChairs_train_val.txt')
 train_dataloader = dict(
     batch_size=4,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(
-        _delete_=True,
-        type='FlyingChairs',
-        data_root=data_root,
-        split_file=split_file,
-        split='train',
-        pipeline=train_pipeline))
+    dataset=dict(**chairs, split='train', pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=4,
     num_workers=0,
     persistent_workers=False,
-    dataset=dict(
-        _delete_=True,
-        type='FlyingChairs',
-        data_root=data_root,
-        split_file=split_file,
-        split='val',
-        pipeline=val_pipeline))
+    dataset=dict(**chairs, split='val', pipeline=val_pipeline))
 test_dataloader = val_dataloader
 # EPE_zero (a zero prediction) and EPE_ratio = EPE / EPE_zero in the log.
 val_evaluator = dict(
