@@ -50,25 +50,12 @@ def _ckpt(path: Path) -> dict:
     return torch.load(path, map_location='cpu', weights_only=False)
 
 
-def _assert_equal_states(a, b):
-    if isinstance(a, torch.Tensor):
-        assert torch.equal(a, b)
-    elif isinstance(a, dict):
-        assert set(a) == set(b)
-        for key in a:
-            _assert_equal_states(a[key], b[key])
-    elif isinstance(a, (list, tuple)):
-        assert len(a) == len(b)
-        for x, y in zip(a, b):
-            _assert_equal_states(x, y)
-    else:
-        assert a == b
-
-
-def test_demo_trains_validates_and_resumes_exactly(tmp_path, data):
+def test_demo_trains_validates_and_resumes_exactly(tmp_path, data,
+                                                   assert_same_checkpoint):
     straight = tmp_path / 'straight'
     logs = _train(straight, data)
     assert 'EPE' in logs and 'loss_ar' in logs and 'stage 2 from iter 1' in logs
+    assert 'EPE_ratio' in logs
     assert _ckpt(straight / 'iter_1.pth')['state_dict'][
         'loss_func.stage'].item() == 1
     final = _ckpt(straight / 'iter_3.pth')
@@ -78,6 +65,6 @@ def test_demo_trains_validates_and_resumes_exactly(tmp_path, data):
     shutil.copy(straight / 'iter_2.pth', resumed / 'iter_2.pth')
     _train(resumed, data, '--resume', str(resumed / 'iter_2.pth'))
     again = _ckpt(resumed / 'iter_3.pth')
-    _assert_equal_states(again['state_dict'], final['state_dict'])
-    _assert_equal_states(again['optimizer'], final['optimizer'])
-    assert again['optimizer']['state']  # Adam moments were compared
+    # weights, Adam moments, schedulers, iteration and generator states
+    assert_same_checkpoint(again, final)
+    assert again['optimizer']['state']
