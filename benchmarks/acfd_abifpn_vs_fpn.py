@@ -4,7 +4,10 @@ levels (3 inputs at strides 8-32, extra levels to ``--num-outs``), as in a
 training step (gradients reset to None first), the two necks timed call by
 call in turn; the last line is the time ratio::
 
-    python benchmarks/acfd_abifpn_vs_fpn.py [--size 256] [--threads 2]
+    python benchmarks/acfd_abifpn_vs_fpn.py [--size 256 [WIDTH]] [--threads 2]
+
+``--size 1088 1920`` is the ACFD config's 1920x1080 input padded to a
+multiple of 64 (its ``pad_size_divisor``).
 
 ``--depthwise-bound`` also times the convolutions alone: ABi-FPN's
 depthwise + pointwise pairs against as many dense 3x3 convolutions of the
@@ -12,7 +15,7 @@ same width, at the same sizes (what the CPU kernels of the paper's
 depthwise-separable design cost per FLOP).
 """
 import argparse
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -29,20 +32,23 @@ def _fwd_bwd(neck: torch.nn.Module, feats: List[torch.Tensor]) -> None:
     sum(o.mean() for o in neck(feats)).backward()
 
 
-def _node_sizes(size: int, num_outs: int) -> List[int]:
-    """Spatial sides of the fusion nodes of one ABi-FPN layer (top-down
+def _node_sizes(height: int, width: int,
+                num_outs: int) -> List[Tuple[int, int]]:
+    """Spatial sizes of the fusion nodes of one ABi-FPN layer (top-down
     levels ``num_outs - 2 .. 0``, then bottom-up ``1 .. num_outs - 1``)."""
-    sides = [size // 8 // 2**i for i in range(num_outs)]
-    return sides[:-1] + sides[1:]
+    sizes = [(height // 8 // 2**i, width // 8 // 2**i)
+             for i in range(num_outs)]
+    return sizes[:-1] + sizes[1:]
 
 
 def _conv_bound(args: argparse.Namespace) -> Dict[str, float]:
     """Forward+backward of ABi-FPN's fusion convs alone: depthwise 3x3 +
     pointwise 1x1 vs dense 3x3, channels-last, one per fusion node."""
     c = args.channels
-    sides = _node_sizes(args.size, args.num_outs) * args.repeats_abifpn
-    xs = [torch.rand(2, c, s, s).contiguous(memory_format=torch.channels_last)
-          .requires_grad_() for s in sides]
+    sizes = _node_sizes(*args.size, args.num_outs) * args.repeats_abifpn
+    xs = [torch.rand(2, c, h, w).contiguous(
+        memory_format=torch.channels_last).requires_grad_()
+        for h, w in sizes]
     dw = torch.rand(c, 1, 3, 3, requires_grad=True)
     pw = torch.rand(c, c, 1, 1, requires_grad=True)
     dense = torch.rand(c, c, 3, 3, requires_grad=True)
@@ -56,8 +62,8 @@ def _conv_bound(args: argparse.Namespace) -> Dict[str, float]:
 
     ms = median_ms(dict(separable=separable, dense=dense_convs),
                    args.repeats, 1, args.device)
-    macs = sum(2 * s * s for s in sides) * c
-    print(f'{len(sides)} fusion convs alone, forward+backward: depthwise '
+    macs = sum(2 * h * w for h, w in sizes) * c
+    print(f'{len(sizes)} fusion convs alone, forward+backward: depthwise '
           f'3x3 + pointwise {ms["separable"]:.1f} ms '
           f'({macs * (9 + c) / 1e6:.0f} M multiply-adds forward), dense 3x3 '
           f'{ms["dense"]:.1f} ms ({macs * 9 * c / 1e6:.0f} M); time per '
@@ -74,18 +80,24 @@ def main() -> None:
     parser.add_argument('--num-outs', type=int, default=5)
     parser.add_argument('--repeats-abifpn', type=int, default=3,
                         help='ABiFPN num_repeats')
-    parser.add_argument('--size', type=int, default=256, help='image side')
+    parser.add_argument('--size', type=int, nargs='+', default=[256],
+                        help='image side, or height and width')
     parser.add_argument('--repeats', type=int, default=15)
     parser.add_argument('--threads', type=int, default=2,
                         help='torch CPU threads (0: leave the default)')
     parser.add_argument('--depthwise-bound', action='store_true')
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
+    if len(args.size) > 2:
+        parser.error(f'--size takes a side or height and width, got '
+                     f'{args.size}')
+    args.size = args.size * (3 - len(args.size))
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    height, width = args.size
     feats = [
-        torch.rand(2, c, args.size // s, args.size // s, device=args.device)
+        torch.rand(2, c, height // s, width // s, device=args.device)
         for c, s in zip(args.in_channels, (8, 16, 32))
     ]
     necks = dict(
@@ -103,9 +115,9 @@ def main() -> None:
     for name, neck in necks.items():
         print(f'{name}: forward+backward {results[name]:.1f} ms, '
               f'{size_mb(neck)[0]:.3f} M params')
-    print(f'inputs 2x{args.in_channels} at {args.size}px / strides 8-32, '
-          f'{args.channels} channels, {args.num_outs} levels, median of '
-          f'{args.repeats}; {run_conditions(args.device)}')
+    print(f'inputs 2x{args.in_channels} at {height}x{width} px / strides '
+          f'8-32, {args.channels} channels, {args.num_outs} levels, median '
+          f'of {args.repeats}; {run_conditions(args.device)}')
     print(f"ABiFPN/FPN time ratio {results['ABiFPN'] / results['FPN']:.2f}")
 
 

@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """ABi-FPN: ACFD's asymmetric bi-directional feature pyramid."""
-from typing import List, Sequence, Tuple
+import functools
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -10,6 +11,55 @@ from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptMultiConfig
 from mmengine.model import BaseModule
 from torch import Tensor
+
+
+def _flat(x: Tensor) -> Tensor:
+    """``x``'s elements as a 1-D tensor in memory order (a view for
+    contiguous and channels-last tensors)."""
+    if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(
+            memory_format=torch.channels_last):
+        return x.permute(0, 2, 3, 1).reshape(-1)
+    return x.reshape(-1)
+
+
+def _dot(a: Tensor, b: Tensor) -> Tensor:
+    """:math:`\\sum a \\odot b` without the product tensor where both have
+    the same strides (then their flat views pair the same elements)."""
+    if a.shape == b.shape and a.stride() == b.stride():
+        return torch.dot(_flat(a), _flat(b))
+    return (a * b).sum()
+
+
+class _WeightedSum(torch.autograd.Function):
+    """:math:`O = \\sum_i w_i I_i` with the gradients
+    :math:`\\partial L / \\partial I_i = w_i G` and
+    :math:`\\partial L / \\partial w_i = \\langle G, I_i \\rangle`.
+
+    Autograd records a product per input and the additions, and its
+    backward makes the tensor :math:`G \\odot I_i` for each weight before
+    summing it; here the forward is one product and an in-place
+    multiply-add per further input, and each weight's gradient one dot
+    product (fewer passes over the maps and no temporaries).
+    """
+
+    @staticmethod
+    def forward(ctx, weights: Tensor, *inputs: Tensor) -> Tensor:
+        dtype = functools.reduce(torch.promote_types,
+                                 [x.dtype for x in inputs])
+        out = inputs[0].to(dtype) * weights[0]
+        for weight, x in zip(weights[1:], inputs[1:]):
+            out.addcmul_(x, weight)
+        ctx.save_for_backward(weights, *inputs)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tuple[Optional[Tensor], ...]:
+        weights, *inputs = ctx.saved_tensors
+        grad_weights = torch.stack([_dot(grad, x) for x in inputs]) \
+            if ctx.needs_input_grad[0] else None
+        return (grad_weights, ) + tuple(
+            grad * weight if needed else None
+            for weight, needed in zip(weights, ctx.needs_input_grad[1:]))
 
 
 class AsymmetricSeparableConv(BaseModule):
@@ -24,7 +74,11 @@ class AsymmetricSeparableConv(BaseModule):
     ``1 x k`` kernel added to its middle row: the forward runs that one
     depthwise convolution (one kernel call instead of two and an addition;
     the two branches stay the parameters, ``tests/test_acfd/test_neck.py``
-    compares outputs and gradients with the two-branch form).
+    compares outputs and gradients with the two-branch form). On
+    channels-last inputs the pointwise convolution runs as a matrix product
+    of the ``(pixels, C)`` view and its weight (one GEMM; with 2 CPU threads
+    a oneDNN 1x1 convolution costs about twice as much forward+backward on
+    maps of 8x8 pixels or fewer, ``configs/acfd/README.md``).
 
     Args:
         channels (int): Input and output channels.
@@ -69,9 +123,23 @@ class AsymmetricSeparableConv(BaseModule):
                 F.pad(self.dw_hor.weight, (0, 0, pad, pad)))
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.pw(
+        return self._pointwise(
             F.conv2d(x, self.depthwise_kernel(), padding=self.padding,
                      groups=self.channels))
+
+    def _pointwise(self, x: Tensor) -> Tensor:
+        if not x.is_contiguous(memory_format=torch.channels_last):
+            return self.pw(x)
+        # the NHWC view is a (pixels x channels) matrix: one GEMM instead
+        # of a oneDNN 1x1 convolution and its fixed cost per call
+        conv = self.pw.conv
+        x = F.linear(x.permute(0, 2, 3, 1), conv.weight.flatten(1),
+                     conv.bias).permute(0, 3, 1, 2)
+        if self.pw.with_norm:
+            x = self.pw.norm(x)
+        if self.pw.with_activation:
+            x = self.pw.activate(x)
+        return x
 
 
 class WeightedFusion(BaseModule):
@@ -95,8 +163,12 @@ class WeightedFusion(BaseModule):
         return weight / (weight.sum() + self.eps)
 
     def forward(self, inputs: Sequence[Tensor]) -> Tensor:
-        weight = self.normalized_weights()
-        return sum(w * x for w, x in zip(weight, inputs))
+        if len(inputs) != self.weight.numel() or any(
+                x.shape != inputs[0].shape for x in inputs):
+            raise ValueError(
+                f'WeightedFusion fuses {self.weight.numel()} inputs of one '
+                f'shape, got shapes {[tuple(x.shape) for x in inputs]}')
+        return _WeightedSum.apply(self.normalized_weights(), *inputs)
 
 
 class ABiFPNLayer(BaseModule):
@@ -172,10 +244,10 @@ class ABiFPN(BaseModule):
         act_cfg (dict): Activation config. Defaults to ``dict(type='ReLU')``.
         channels_last (bool): Run the pyramid (from the lateral outputs on)
             in the channels-last memory format: the same values, but the
-            oneDNN depthwise and pointwise kernels then work on the tensors
-            directly instead of reordering them at every call (forward +
-            backward 1.2x faster with 1 CPU thread, 1.4x with 2, in one
-            measured run, ``configs/acfd/README.md``).
+            oneDNN depthwise kernels then work on the tensors directly
+            instead of reordering them at every call, and the pointwise
+            convolutions run as matrix products (measured in
+            ``configs/acfd/README.md``).
             The outputs are then channels-last tensors. Defaults to True.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to Xavier for convolutions.

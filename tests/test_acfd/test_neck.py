@@ -4,7 +4,8 @@ import torch
 import torch.nn.functional as F
 
 from projects.acfd import ABiFPN
-from projects.acfd.abifpn import WeightedFusion
+from projects.acfd.abifpn import (AsymmetricSeparableConv, WeightedFusion,
+                                  _WeightedSum)
 
 
 def _feats(sizes=(16, 8, 4), channels=(8, 16, 32)):
@@ -142,3 +143,113 @@ def test_abifpn_equals_reference(asym, channels_last, dtype, tol):
     assert len(grads[0]) == len(grads[1]) > 20
     for new, old in zip(outs[0] + grads[0], outs[1] + grads[1]):
         _assert_close_to_scale(new, old, tol)
+
+
+def _fusion_inputs(num, channels_last, dtype=torch.float64):
+    torch.manual_seed(num)
+    xs = [torch.randn(2, 3, 5, 4, dtype=dtype) for _ in range(num)]
+    if channels_last:
+        xs = [x.contiguous(memory_format=torch.channels_last) for x in xs]
+    return [x.requires_grad_() for x in xs]
+
+
+@pytest.mark.parametrize('num,channels_last', [(1, True), (2, False),
+                                                 (3, True)])
+def test_weighted_sum_gradcheck(num, channels_last):
+    # the hand-written backward against finite differences, for the weights
+    # and every input
+    xs = _fusion_inputs(num, channels_last)
+    weights = torch.rand(num, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(_WeightedSum.apply, (weights, *xs))
+
+
+def test_weighted_sum_matches_autograd():
+    # mixed memory formats (the dot-product shortcut does not apply to the
+    # second input) and an input without gradient: value and gradients
+    # equal the plain sum of products under autograd
+    xs = _fusion_inputs(3, channels_last=False, dtype=torch.float32)
+    xs[1] = xs[1].contiguous(memory_format=torch.channels_last)
+    xs[2] = xs[2].detach()
+    weights = torch.tensor([0.2, 0.5, 0.3], requires_grad=True)
+    out = _WeightedSum.apply(weights, *xs)
+    ref = sum(w * x for w, x in zip(weights, xs))
+    grad = torch.randn_like(ref)
+    got = torch.autograd.grad(out, [weights, xs[0], xs[1]], grad)
+    want = torch.autograd.grad(ref, [weights, xs[0], xs[1]], grad)
+    torch.testing.assert_close(out, ref)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g, w)
+
+
+@pytest.mark.parametrize('norm_cfg,act_cfg', [(dict(type='BN'), dict(
+    type='ReLU')), (None, None)])
+def test_pointwise_matrix_product_equals_conv(norm_cfg, act_cfg):
+    # channels-last inputs take the matrix product, others the ConvModule:
+    # same outputs, same gradients, same running statistics
+    torch.manual_seed(0)
+    conv = AsymmetricSeparableConv(6, norm_cfg=norm_cfg, act_cfg=act_cfg)
+    x = torch.randn(2, 6, 5, 3)
+    results = []
+    for inp in (x, x.contiguous(memory_format=torch.channels_last)):
+        conv.zero_grad()
+        out = conv._pointwise(inp.clone().requires_grad_())
+        out.pow(2).sum().backward()
+        stats = [b.clone() for b in conv.buffers()]
+        results.append([out.contiguous()] + stats +
+                       [p.grad.clone() for p in conv.pw.parameters()])
+        if conv.pw.with_norm:
+            conv.pw.norm.reset_running_stats()
+    assert len(results[0]) == len(results[1]) >= 2
+    for new, old in zip(results[1], results[0]):
+        torch.testing.assert_close(new, old)
+
+
+def test_abifpn_under_autocast_matches_reference():
+    # mixed precision (bfloat16 autocast on the CPU, as --amp does on GPUs):
+    # the fused conv keeps the reference's dtypes (bfloat16 outputs, float32
+    # parameter gradients), and its outputs and gradients are as close to
+    # the float32 ones as the reference's are under the same autocast
+    torch.manual_seed(0)
+    neck = ABiFPN([8, 16, 32], 12, num_outs=4)
+    inputs = _feats(sizes=(13, 7, 4))
+
+    def run(forward, autocast):
+        neck.zero_grad()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=autocast):
+            out = forward(inputs)
+        sum(o.float().pow(2).mean() for o in out).backward()
+        assert all(o.dtype == (torch.bfloat16 if autocast else torch.float32)
+                   for o in out)
+        return [o.float() for o in out] + [
+            p.grad.clone() for p in neck.parameters()]
+
+    exact = run(neck, False)
+    new = run(neck, True)
+    ref = run(lambda x: _reference_forward(neck, x), True)
+    assert all(g.dtype == torch.float32 for g in new[4:])
+    assert len(new) == len(ref) == len(exact) > 20
+    # the outputs within twice the reference's bfloat16 error; single
+    # gradients of small parameters are off by up to 100 % in both, so the
+    # gradient is compared as one vector (its direction)
+    for n, r, e in zip(new[:4], ref[:4], exact[:4]):
+        scale = float(e.abs().max())
+        assert float((n - e).abs().max()) <= 2 * float(
+            (r - e).abs().max()) + 1e-2 * scale
+
+    def cosine(grads):
+        return float(F.cosine_similarity(
+            torch.cat([g.flatten() for g in grads]),
+            torch.cat([g.flatten() for g in exact[4:]]), 0))
+
+    assert cosine(new[4:]) >= min(cosine(ref[4:]), 0.99) - 0.01
+
+
+def test_fusion_bad_inputs():
+    # a wrong number of inputs or mismatched shapes: the error names both
+    fusion = WeightedFusion(2)
+    a = torch.rand(1, 2, 4, 4)
+    with pytest.raises(ValueError, match=r'fuses 2 inputs.*\(1, 2, 4, 4\)'):
+        fusion([a])
+    with pytest.raises(ValueError, match=r'\(1, 2, 2, 2\)'):
+        fusion([a, torch.rand(1, 2, 2, 2)])
+    assert fusion([a, a]).shape == a.shape
