@@ -206,9 +206,10 @@ def test_pointwise_matrix_product_equals_conv(norm_cfg, act_cfg):
 
 def test_abifpn_under_autocast_matches_reference():
     # mixed precision (bfloat16 autocast on the CPU, as --amp does on GPUs):
-    # the fused conv keeps the reference's dtypes (bfloat16 outputs, float32
-    # parameter gradients), and its outputs and gradients are as close to
-    # the float32 ones as the reference's are under the same autocast
+    # the hand-written fusion sum and the pointwise GEMM keep the
+    # reference's dtypes (bfloat16 outputs, float32 parameter gradients),
+    # and the neck's outputs and gradients are as close to the float32 ones
+    # as the reference's are under the same autocast
     torch.manual_seed(0)
     neck = ABiFPN([8, 16, 32], 12, num_outs=4)
     inputs = _feats(sizes=(13, 7, 4))
