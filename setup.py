@@ -2,6 +2,7 @@
 """Installs the ``projects`` package (the plugins) and its requirements."""
 import os.path as osp
 import re
+import sys
 
 from setuptools import find_packages, setup
 
@@ -23,6 +24,34 @@ def parse_requirements(name: str) -> list:
     with open(path, encoding='utf-8') as f:
         lines = (line.split('#', 1)[0].strip() for line in f)
         return [line for line in lines if line]
+
+
+def get_extensions() -> dict:
+    """``setup()`` arguments of the optional C++ CPU kernels (ABi-FPN's
+    fusion nodes, ``projects/acfd/csrc``): none without torch; a failed
+    compile leaves the package on its PyTorch path, with a warning."""
+    try:
+        from torch.utils.cpp_extension import BuildExtension, CppExtension
+    except ImportError:
+        return {}
+
+    class OptionalBuildExtension(BuildExtension):
+
+        def build_extension(self, ext) -> None:
+            try:
+                super().build_extension(ext)
+            except Exception as err:  # a missing or too old compiler
+                print(f'WARNING: {ext.name} not built ({err}); ABiFPN runs '
+                      'on its PyTorch path', file=sys.stderr)
+
+    openmp = ['-fopenmp'] if sys.platform.startswith('linux') else []
+    ext = CppExtension(
+        'projects.acfd._abifpn_ops', ['projects/acfd/csrc/abifpn_ops.cpp'],
+        # torch 2.14's headers need C++20
+        extra_compile_args=['-O3', '-std=c++20'] + openmp,
+        extra_link_args=openmp)
+    return dict(ext_modules=[ext],
+                cmdclass={'build_ext': OptionalBuildExtension})
 
 
 if __name__ == '__main__':
@@ -47,4 +76,5 @@ if __name__ == '__main__':
         },
         license='Apache License 2.0',
         zip_safe=False,
+        **get_extensions(),
     )

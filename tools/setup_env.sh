@@ -26,8 +26,9 @@ fail() { printf '[setup_env] FAILED at step "%s": %s\n' "$STEP" "$*" >&2; exit 1
 trap 'rc=$?; [ $rc -eq 0 ] || printf "[setup_env] FAILED at step \"%s\" (exit %s); the output above says why.\n" "$STEP" "$rc" >&2' EXIT
 
 requirement_hash() {
+    # the C++ sources too: a change to them rebuilds the project's kernels
     cat "$ROOT"/requirements/*.txt "$ROOT/setup.py" "$ROOT/tools/setup_env.sh" \
-        | sha256sum | cut -d' ' -f1
+        "$ROOT"/projects/*/csrc/*.cpp | sha256sum | cut -d' ' -f1
 }
 
 verify() {
@@ -43,6 +44,7 @@ for name in ('mmengine', 'mmdet', 'mmseg', 'mmpretrain', 'projects'):
 import mmdet.models  # noqa: F401
 import mmpretrain.models  # noqa: F401
 import mmseg.models  # noqa: F401
+import projects.acfd._abifpn_ops  # noqa: F401  the project's CPU kernels
 EOF
 }
 
@@ -142,7 +144,7 @@ say "installing mmengine, mmdet, mmsegmentation, mmpretrain and test tools"
 "${PIP[@]}" uninstall -q -y transformers 2>/dev/null || true
 
 STEP="project"
-say "installing this project (editable)"
+say "installing this project (editable; compiles its C++ CPU kernels, about a minute)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
 
 STEP="verify"

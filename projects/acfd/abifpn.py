@@ -1,6 +1,7 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """ABi-FPN: ACFD's asymmetric bi-directional feature pyramid."""
 import functools
+import logging
 from typing import List, Optional, Sequence, Tuple
 
 import torch
@@ -9,8 +10,36 @@ import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmdet.registry import MODELS
 from mmdet.utils import ConfigType, OptMultiConfig
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from torch import Tensor
+
+try:
+    # the compiled CPU kernels of a fusion node (setup.py builds them from
+    # projects/acfd/csrc/abifpn_ops.cpp); without them the PyTorch path runs
+    from projects.acfd import _abifpn_ops
+except ImportError:  # pragma: no cover - a build without a C++ compiler
+    _abifpn_ops = None
+
+
+def cpu_kernels_available() -> bool:
+    """Whether the compiled CPU kernels of ABi-FPN's fusion nodes are
+    built (``pip install -e .`` builds them where a C++ compiler is)."""
+    return _abifpn_ops is not None
+
+
+def _takes_cpu_kernels(maps: Sequence[Tensor],
+                       params: Sequence[Tensor]) -> bool:
+    """The compiled kernels apply: built, 4-D maps, CPU float32 or float64
+    maps and parameters of one dtype, and no CPU autocast (which asks for
+    bfloat16 arithmetic)."""
+    tensors = list(maps) + list(params)
+    return (_abifpn_ops is not None
+            and not torch.is_autocast_enabled('cpu')
+            and tensors[0].dtype in (torch.float32, torch.float64)
+            and all(x.dim() == 4 for x in maps)
+            and all(t.device.type == 'cpu' and t.dtype == tensors[0].dtype
+                    for t in tensors))
 
 
 def _flat(x: Tensor) -> Tensor:
@@ -94,12 +123,15 @@ class AsymmetricSeparableConv(BaseModule):
                  kernel_size: int = 3,
                  asymmetric: bool = True,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 act_cfg: ConfigType = dict(type='ReLU')) -> None:
+                 act_cfg: ConfigType = dict(type='ReLU'),
+                 cpu_kernels: bool = True) -> None:
         super().__init__()
         pad = kernel_size // 2
         self.asymmetric = asymmetric
         self.channels = channels
+        self.kernel_size = kernel_size
         self.padding = pad
+        self.cpu_kernels = cpu_kernels
         if asymmetric:
             self.dw_ver = nn.Conv2d(
                 channels, channels, (kernel_size, 1), padding=(pad, 0),
@@ -114,6 +146,13 @@ class AsymmetricSeparableConv(BaseModule):
         self.pw = ConvModule(
             channels, channels, 1, norm_cfg=norm_cfg, act_cfg=act_cfg)
 
+    def depthwise_branches(self) -> List[Tensor]:
+        """The depthwise kernels, ``(C, 1, kh, kw)`` each, whose sum (centred
+        in ``k x k``) is the depthwise part."""
+        if not self.asymmetric:
+            return [self.dw.weight]
+        return [self.dw_ver.weight, self.dw_hor.weight]
+
     def depthwise_kernel(self) -> Tensor:
         """The ``(C, 1, k, k)`` depthwise kernel of the summed branches."""
         if not self.asymmetric:
@@ -127,9 +166,28 @@ class AsymmetricSeparableConv(BaseModule):
             F.conv2d(x, self.depthwise_kernel(), padding=self.padding,
                      groups=self.channels))
 
+    def forward_fused(self, fusion: 'WeightedFusion',
+                      inputs: Sequence[Tensor]) -> Tensor:
+        """``self(fusion(inputs))``; with the compiled CPU kernels the
+        fusion and the depthwise convolution are one call, the pointwise
+        convolution, batch norm and ReLU another."""
+        if not (self.cpu_kernels and all(
+                x.is_contiguous(memory_format=torch.channels_last)
+                for x in inputs) and _takes_cpu_kernels(
+                    inputs, [fusion.weight] + self.depthwise_branches())):
+            return self(fusion(inputs))
+        fusion.check_inputs(inputs)
+        return self._pointwise(
+            _abifpn_ops.fusion_depthwise(fusion.weight, fusion.eps,
+                                         self.kernel_size,
+                                         self.depthwise_branches(),
+                                         list(inputs)))
+
     def _pointwise(self, x: Tensor) -> Tensor:
         if not x.is_contiguous(memory_format=torch.channels_last):
             return self.pw(x)
+        if self._takes_bn_relu_kernel(x):
+            return self._pointwise_bn_relu(x)
         # the NHWC view is a (pixels x channels) matrix: one GEMM instead
         # of a oneDNN 1x1 convolution and its fixed cost per call
         conv = self.pw.conv
@@ -140,6 +198,36 @@ class AsymmetricSeparableConv(BaseModule):
         if self.pw.with_activation:
             x = self.pw.activate(x)
         return x
+
+    def _takes_bn_relu_kernel(self, x: Tensor) -> bool:
+        """The compiled pointwise + batch norm + ReLU kernel computes what
+        ``self.pw`` does: a bias-free conv, then a training-mode
+        ``nn.BatchNorm2d`` with affine parameters and running statistics,
+        then ``nn.ReLU``."""
+        pw = self.pw
+        norm = pw.norm if pw.with_norm else None
+        return (self.cpu_kernels and type(norm) is nn.BatchNorm2d
+                and norm.training and norm.affine
+                and norm.track_running_stats
+                and type(pw.activate if pw.with_activation else None)
+                is nn.ReLU and pw.conv.bias is None
+                and tuple(pw.order) == ('conv', 'norm', 'act')
+                and _takes_cpu_kernels([x], [
+                    pw.conv.weight, norm.weight, norm.bias,
+                    norm.running_mean, norm.running_var]))
+
+    def _pointwise_bn_relu(self, x: Tensor) -> Tensor:
+        norm = self.pw.norm
+        # nn.BatchNorm2d's bookkeeping: the batch count, and with
+        # momentum=None the cumulative average it implies
+        norm.num_batches_tracked.add_(1)
+        momentum = norm.momentum if norm.momentum is not None else \
+            1.0 / float(norm.num_batches_tracked)
+        return _abifpn_ops.pointwise_bn_relu(x, self.pw.conv.weight,
+                                             norm.weight, norm.bias,
+                                             norm.running_mean,
+                                             norm.running_var, momentum,
+                                             norm.eps)
 
 
 class WeightedFusion(BaseModule):
@@ -162,12 +250,17 @@ class WeightedFusion(BaseModule):
         weight = F.relu(self.weight)
         return weight / (weight.sum() + self.eps)
 
-    def forward(self, inputs: Sequence[Tensor]) -> Tensor:
+    def check_inputs(self, inputs: Sequence[Tensor]) -> None:
+        """Raise a ValueError unless ``inputs`` are as many tensors as there
+        are weights, all of one shape."""
         if len(inputs) != self.weight.numel() or any(
                 x.shape != inputs[0].shape for x in inputs):
             raise ValueError(
                 f'WeightedFusion fuses {self.weight.numel()} inputs of one '
                 f'shape, got shapes {[tuple(x.shape) for x in inputs]}')
+
+    def forward(self, inputs: Sequence[Tensor]) -> Tensor:
+        self.check_inputs(inputs)
         return _WeightedSum.apply(self.normalized_weights(), *inputs)
 
 
@@ -175,13 +268,13 @@ class ABiFPNLayer(BaseModule):
     """One top-down then bottom-up pass over ``num_levels`` levels."""
 
     def __init__(self, channels: int, num_levels: int, kernel_size: int,
-                 asymmetric: bool, norm_cfg: ConfigType,
-                 act_cfg: ConfigType) -> None:
+                 asymmetric: bool, norm_cfg: ConfigType, act_cfg: ConfigType,
+                 cpu_kernels: bool = True) -> None:
         super().__init__()
 
         def conv() -> AsymmetricSeparableConv:
             return AsymmetricSeparableConv(channels, kernel_size, asymmetric,
-                                           norm_cfg, act_cfg)
+                                           norm_cfg, act_cfg, cpu_kernels)
 
         self.td_fusions = nn.ModuleList(
             WeightedFusion(2) for _ in range(num_levels - 1))
@@ -198,7 +291,8 @@ class ABiFPNLayer(BaseModule):
         for i in range(num - 2, -1, -1):
             up = F.interpolate(td[i + 1], size=feats[i].shape[2:],
                                mode='nearest')
-            td[i] = self.td_convs[i](self.td_fusions[i]([feats[i], up]))
+            td[i] = self.td_convs[i].forward_fused(self.td_fusions[i],
+                                                   [feats[i], up])
         outs = [td[0]]
         for i in range(1, num):
             down = F.max_pool2d(outs[-1], 3, 2, 1, ceil_mode=False)
@@ -207,7 +301,8 @@ class ABiFPNLayer(BaseModule):
                 if down.shape[2:] != feats[i].shape[2:] else down
             inputs = [feats[i], td[i], down] if i < num - 1 else \
                 [feats[i], down]
-            outs.append(self.bu_convs[i - 1](self.bu_fusions[i - 1](inputs)))
+            outs.append(self.bu_convs[i - 1].forward_fused(
+                self.bu_fusions[i - 1], inputs))
         return outs
 
 
@@ -271,6 +366,7 @@ class ABiFPN(BaseModule):
                  norm_cfg: ConfigType = dict(type='BN'),
                  act_cfg: ConfigType = dict(type='ReLU'),
                  channels_last: bool = True,
+                 cpu_kernels: bool = True,
                  init_cfg: OptMultiConfig = dict(
                      type='Xavier', layer='Conv2d', distribution='uniform')
                  ) -> None:
@@ -281,6 +377,12 @@ class ABiFPN(BaseModule):
         if num_outs < 2 or num_repeats < 1:
             raise ValueError('ABiFPN needs num_outs >= 2 and num_repeats >= '
                              f'1, got {num_outs} and {num_repeats}')
+        if cpu_kernels and not cpu_kernels_available():
+            print_log(
+                'ABiFPN: the compiled CPU kernels (projects/acfd/csrc) are '
+                'not built, so the fusion nodes run on the slower PyTorch '
+                'path; reinstall with a C++ compiler (pip install -e .)',
+                logger='current', level=logging.WARNING)
         self.in_channels = list(in_channels)
         self.num_outs = num_outs
         self.memory_format = torch.channels_last if channels_last else \
@@ -299,7 +401,7 @@ class ABiFPN(BaseModule):
                 act_cfg=None) for _ in range(num_outs - len(in_channels)))
         self.layers = nn.Sequential(*(ABiFPNLayer(
             out_channels, num_outs, kernel_size, asymmetric, norm_cfg,
-            act_cfg) for _ in range(num_repeats)))
+            act_cfg, cpu_kernels) for _ in range(num_repeats)))
 
     def forward(self, inputs: Tuple[Tensor, ...]) -> Tuple[Tensor, ...]:
         if len(inputs) != len(self.in_channels):
