@@ -5,9 +5,13 @@ training step (gradients reset to None first), the two necks timed call by
 call in turn; the last line is the time ratio::
 
     python benchmarks/acfd_abifpn_vs_fpn.py [--size 256 [WIDTH]] [--threads 2]
+        [--no-cpu-kernels]
 
 ``--size 1088 1920`` is the ACFD config's 1920x1080 input padded to a
 multiple of 64 (its ``pad_size_divisor``).
+
+``--no-cpu-kernels`` runs ABiFPN's fusion nodes on PyTorch's operators
+instead of the project's compiled CPU kernels (``projects/acfd/csrc``).
 
 ``--depthwise-bound`` also times the convolutions alone: ABi-FPN's
 depthwise + pointwise pairs against as many dense 3x3 convolutions of the
@@ -23,6 +27,7 @@ from acfd_timing import median_ms, run_conditions, size_mb
 from mmdet.models.necks import FPN
 
 from projects.acfd import ABiFPN
+from projects.acfd.abifpn import cpu_kernels_available
 
 
 def _fwd_bwd(neck: torch.nn.Module, feats: List[torch.Tensor]) -> None:
@@ -86,6 +91,8 @@ def main() -> None:
     parser.add_argument('--threads', type=int, default=2,
                         help='torch CPU threads (0: leave the default)')
     parser.add_argument('--depthwise-bound', action='store_true')
+    parser.add_argument('--no-cpu-kernels', action='store_true',
+                        help='ABiFPN without its compiled CPU kernels')
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
     if len(args.size) > 2:
@@ -104,7 +111,8 @@ def main() -> None:
         FPN=FPN(args.in_channels, args.channels, args.num_outs,
                 add_extra_convs='on_input'),
         ABiFPN=ABiFPN(args.in_channels, args.channels, args.num_outs,
-                      num_repeats=args.repeats_abifpn))
+                      num_repeats=args.repeats_abifpn,
+                      cpu_kernels=not args.no_cpu_kernels))
     for neck in necks.values():
         neck.to(args.device).train()
     if args.depthwise_bound:
@@ -117,7 +125,9 @@ def main() -> None:
               f'{size_mb(neck)[0]:.3f} M params')
     print(f'inputs 2x{args.in_channels} at {height}x{width} px / strides '
           f'8-32, {args.channels} channels, {args.num_outs} levels, median '
-          f'of {args.repeats}; {run_conditions(args.device)}')
+          f'of {args.repeats}; ABiFPN compiled CPU kernels '
+          f'{"off" if args.no_cpu_kernels else "on"} (built: '
+          f'{cpu_kernels_available()}); {run_conditions(args.device)}')
     print(f"ABiFPN/FPN time ratio {results['ABiFPN'] / results['FPN']:.2f}")
 
 

@@ -109,6 +109,16 @@ class AsymmetricSeparableConv(BaseModule):
     a oneDNN 1x1 convolution of 128 channels costs 1.7x to 2.1x as much
     forward+backward on maps of 8x8 to 2x2 pixels, ``configs/acfd/README.md``).
 
+    In a fusion node (:meth:`forward_fused`) on CPU channels-last float
+    maps, the compiled kernels of ``projects/acfd/csrc/abifpn_ops.cpp`` run
+    the node instead: the fusion's weighted sum and the depthwise
+    convolution as one call, and (with a training-mode ``BN`` and ``ReLU``)
+    the pointwise convolution, batch norm and ReLU as another, each with a
+    hand-written backward. They compute the PyTorch path's values, gradients
+    and running statistics (``tests/test_acfd/test_abifpn_ops.py``); any
+    other case (GPU, autocast, NCHW maps, other norms or activations, eval
+    mode for the second kernel) takes the PyTorch path.
+
     Args:
         channels (int): Input and output channels.
         kernel_size (int): ``k``, odd. Defaults to 3.
@@ -116,6 +126,8 @@ class AsymmetricSeparableConv(BaseModule):
             Defaults to True.
         norm_cfg (dict): Norm after the pointwise conv.
         act_cfg (dict): Activation after the norm.
+        cpu_kernels (bool): Use the compiled CPU kernels where they apply.
+            Defaults to True.
     """
 
     def __init__(self,
@@ -344,6 +356,11 @@ class ABiFPN(BaseModule):
             convolutions run as matrix products (measured in
             ``configs/acfd/README.md``).
             The outputs are then channels-last tensors. Defaults to True.
+        cpu_kernels (bool): Run the fusion nodes of a channels-last pyramid
+            on the CPU with the compiled kernels (``setup.py`` builds them;
+            same values and gradients, see
+            :class:`AsymmetricSeparableConv`); False keeps every node on
+            PyTorch's operators. Defaults to True.
         init_cfg (dict or list[dict], optional): Initialization config.
             Defaults to Xavier for convolutions.
 
