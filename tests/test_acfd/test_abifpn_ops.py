@@ -236,3 +236,8 @@ def test_empty_batch_and_bad_inputs():
                                       torch.zeros(4), torch.ones(4), 0.1,
                                       1e-5)
     assert isinstance(conv.pw.norm, nn.BatchNorm2d)
+    # the backwards are first-order only: a double backward is refused
+    # rather than answered without a graph
+    out = conv.forward_fused(fusion, xs)
+    with pytest.raises(RuntimeError, match='cpu_kernels=False'):
+        torch.autograd.grad(out.sum(), xs[0], create_graph=True)

@@ -71,6 +71,15 @@ Tensor empty_channels_last(int64_t n, int64_t c, int64_t h, int64_t w,
                    options.memory_format(at::MemoryFormat::ChannelsLast));
 }
 
+// The backwards write their results through raw pointers: not
+// differentiable again, so a double backward (create_graph=True) is refused
+// instead of returning gradients without a graph.
+void check_first_order(const char* op) {
+  TORCH_CHECK(!at::GradMode::is_enabled(), op,
+              ": no higher-order gradients (create_graph=True); build ABiFPN "
+              "with cpu_kernels=False for those");
+}
+
 Tensor channels_last(const Tensor& x) {
   return x.is_contiguous(at::MemoryFormat::ChannelsLast)
              ? x
@@ -234,6 +243,7 @@ class FusionDepthwise : public torch::autograd::Function<FusionDepthwise> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    check_first_order("fusion_depthwise");
     const variable_list saved = ctx->get_saved_variables();
     const int64_t num_kernels = ctx->saved_data["num_kernels"].toInt();
     const Tensor& weight = saved[0];
@@ -392,6 +402,7 @@ class PointwiseBNReLU : public torch::autograd::Function<PointwiseBNReLU> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    check_first_order("pointwise_bn_relu");
     const variable_list saved = ctx->get_saved_variables();
     const Tensor &x = saved[0], &weight = saved[1], &gamma = saved[2];
     const Tensor &y = saved[3], &stats = saved[4], &out = saved[5];
