@@ -57,10 +57,14 @@ def _rss_mb() -> float:
     return pages * 4096 / 2**20
 
 
-def peak_memory_mb(fn: Callable[[], object], device: str = 'cpu') -> float:
+def peak_memory_mb(fn: Callable[[], object], device: str = 'cpu',
+                   min_sampled_ms: float = 200.0) -> float:
     """Extra memory at the peak of ``fn()``: CUDA allocator peak on a GPU,
     process RSS sampled every millisecond on a CPU (coarser, but the same
-    for every method compared)."""
+    for every method compared). On a CPU ``fn`` runs again until
+    ``min_sampled_ms`` have passed: one call of a few milliseconds gets a
+    few samples, which can all miss its peak (freed memory leaves the RSS
+    between calls, so repeating does not add up)."""
     if device.startswith('cuda'):
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
@@ -78,7 +82,10 @@ def peak_memory_mb(fn: Callable[[], object], device: str = 'cpu') -> float:
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
+    start = time.perf_counter()
     fn()
+    while (time.perf_counter() - start) * 1000 < min_sampled_ms:
+        fn()
     done.set()
     thread.join()
     return max(peak[0], _rss_mb()) - base
