@@ -28,7 +28,8 @@ def parse_requirements(name: str) -> list:
 
 def get_extensions() -> dict:
     """``setup()`` arguments of the optional C++ CPU kernels (ABi-FPN's
-    fusion nodes, ``projects/acfd/csrc``): none without torch; a failed
+    fusion nodes, ``projects/acfd/csrc``; SemaTree's deformable-conv
+    sampling, ``projects/sematree/csrc``): none without torch; a failed
     compile leaves the package on its PyTorch path, with a warning."""
     try:
         from torch.utils.cpp_extension import BuildExtension, CppExtension
@@ -45,12 +46,19 @@ def get_extensions() -> dict:
                       'on its PyTorch path', file=sys.stderr)
 
     openmp = ['-fopenmp'] if sys.platform.startswith('linux') else []
-    ext = CppExtension(
-        'projects.acfd._abifpn_ops', ['projects/acfd/csrc/abifpn_ops.cpp'],
-        # torch 2.14's headers need C++20
-        extra_compile_args=['-O3', '-std=c++20'] + openmp,
-        extra_link_args=openmp)
-    return dict(ext_modules=[ext],
+    sources = {
+        'projects.acfd._abifpn_ops': 'projects/acfd/csrc/abifpn_ops.cpp',
+        'projects.sematree._deform_sampling':
+        'projects/sematree/csrc/deform_sampling.cpp',
+    }
+    exts = [
+        CppExtension(
+            name, [source],
+            # torch 2.14's headers need C++20
+            extra_compile_args=['-O3', '-std=c++20'] + openmp,
+            extra_link_args=openmp) for name, source in sources.items()
+    ]
+    return dict(ext_modules=exts,
                 cmdclass={'build_ext': OptionalBuildExtension})
 
 

@@ -45,6 +45,7 @@ import mmdet.models  # noqa: F401
 import mmpretrain.models  # noqa: F401
 import mmseg.models  # noqa: F401
 import projects.acfd._abifpn_ops  # noqa: F401  the project's CPU kernels
+import projects.sematree._deform_sampling  # noqa: F401
 EOF
 }
 

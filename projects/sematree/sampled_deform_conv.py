@@ -1,12 +1,46 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
 """Modulated deformable convolution (DCNv2) whose CPU path is built from
 ``grid_sample`` and a matrix product; CUDA keeps mmcv's kernel."""
-from typing import Optional, Tuple
+import functools
+import logging
+from typing import Any, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmcv.ops import ModulatedDeformConv2dPack
+from mmengine.logging import print_log
 from torch import Tensor
+
+try:
+    # compiled sampling of the columns without gradients (setup.py builds
+    # it from projects/sematree/csrc/deform_sampling.cpp)
+    from projects.sematree import _deform_sampling
+except ImportError:  # pragma: no cover - a build without a C++ compiler
+    _deform_sampling = None
+
+
+@functools.lru_cache(maxsize=None)
+def _warn_without_sampler() -> None:
+    print_log(
+        'SampledModulatedDeformConv2dPack: the compiled column sampler '
+        '(projects/sematree/csrc) is not built, so CPU inference samples with '
+        'grid_sample (same results, slower); reinstall with a C++ compiler '
+        '(pip install -e .)',
+        logger='current', level=logging.WARNING)
+
+
+def _takes_compiled_columns(*tensors: Optional[Tensor]) -> bool:
+    """The compiled column sampling applies: built, CPU float32/float64
+    tensors of one dtype, no autocast, and no gradient wanted (it has no
+    backward)."""
+    given = [t for t in tensors if t is not None]
+    return (_deform_sampling is not None
+            and not torch.is_autocast_enabled('cpu')
+            and given[0].dtype in (torch.float32, torch.float64)
+            and all(t.device.type == 'cpu' and t.dtype == given[0].dtype
+                    for t in given)
+            and not (torch.is_grad_enabled()
+                     and any(t.requires_grad for t in given)))
 
 
 def _sampling_grid(offset: Tensor, size: Tuple[int, int],
@@ -32,9 +66,12 @@ def _sampling_grid(offset: Tensor, size: Tuple[int, int],
          points[0].view(kh, 1, ho, 1).expand(kh, kw, ho, wo)),
         dim=-1).view(kh * kw, ho, wo, 2)
     scale = torch.tensor([2 / size[1], 2 / size[0]], **like)
-    delta = offset.view(n, -1, kh * kw, 2, ho, wo).permute(0, 1, 2, 4, 5, 3)
+    # explicit group count: -1 is ambiguous for an empty batch
+    groups = offset.shape[1] // (2 * kh * kw)
+    delta = offset.view(n, groups, kh * kw, 2, ho, wo).permute(
+        0, 1, 2, 4, 5, 3)
     grid = torch.addcmul(base, delta.flip(-1), scale)
-    return grid.view(-1, kh * kw, ho, wo, 2)
+    return grid.view(n * groups, kh * kw, ho, wo, 2)
 
 
 def modulated_deform_conv2d_sampled(x: Tensor,
@@ -56,6 +93,10 @@ def modulated_deform_conv2d_sampled(x: Tensor,
     Sampling is linear in ``x``, so when the per-tap projections ``w_k x``
     (``G * K * C_out`` maps) are at most half as many as ``x``'s ``C * K``
     sampled maps, they are sampled instead; the products are dense GEMMs.
+    Otherwise, without gradients (inference) on CPU float tensors, the
+    columns come from the compiled sampler of
+    ``projects/sematree/csrc/deform_sampling.cpp`` (one pass, modulation
+    included; the output is then channels-last) instead of ``grid_sample``.
 
     Args:
         x (Tensor): Input ``(N, C, H, W)``.
@@ -88,6 +129,17 @@ def modulated_deform_conv2d_sampled(x: Tensor,
             align_corners=False)
         out = (sampled.view(n * g, k, c_out, ho, wo) * mask).view(
             n, g * k, c_out, ho, wo).sum(1)
+    elif _takes_compiled_columns(x, offset, mask, weight, bias):
+        # (N, pixels, K * C) columns in one pass; the weight in (kh, kw, C)
+        # order matches them
+        cols = _deform_sampling.deform_columns(
+            x, offset, mask.view(n, g * k, ho, wo), kh, kw, list(stride),
+            list(padding), list(dilation), g)
+        rows = weight.permute(0, 2, 3, 1).reshape(c_out, k * c)
+        out = torch.matmul(cols, rows.t()) if bias is None else \
+            torch.addmm(bias, cols.view(-1, k * c), rows.t()).view(
+                n, ho * wo, c_out)
+        return out.view(n, ho, wo, c_out).permute(0, 3, 1, 2)
     else:
         cols = F.grid_sample(
             x.reshape(n * g, c // g, h,
@@ -112,6 +164,11 @@ class SampledModulatedDeformConv2dPack(ModulatedDeformConv2dPack):
     state dict) that runs :func:`modulated_deform_conv2d_sampled` on the
     CPU, several times faster there than mmcv's or torchvision's CPU
     im2col kernels, and mmcv's kernel on every other device."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if _deform_sampling is None:
+            _warn_without_sampler()
 
     def forward(self, x: Tensor) -> Tensor:  # type: ignore
         """Predict offsets and masks from ``x`` and convolve."""
