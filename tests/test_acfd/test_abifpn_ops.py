@@ -13,8 +13,8 @@ from projects.acfd.abifpn import (AsymmetricSeparableConv, WeightedFusion,
 
 needs_kernels = pytest.mark.skipif(
     not cpu_kernels_available(),
-    reason='projects/acfd/_abifpn_ops is not built (test_cpu_kernels_are_built '
-    'fails)')
+    reason='projects/acfd/_abifpn_ops is not built '
+    '(test_cpu_kernels_are_built fails)')
 
 
 def test_cpu_kernels_are_built():
