@@ -3,6 +3,7 @@
 import copy
 import json
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -113,23 +114,27 @@ def test_acfd_deploy_gives_same_detections(faces_root,
         assert torch.equal(a.labels, b.labels)
 
 
-def test_demo_config_trains_and_tests_through_tools(faces_root):
+def _train_demo(cwd, work_dir, *extra):
+    proc = subprocess.run([
+        sys.executable,
+        str(REPO / 'tools' / 'train.py'),
+        str(DEMO_CFG), '--work-dir',
+        str(work_dir), *extra, '--cfg-options', 'train_cfg.max_iters=3',
+        'train_cfg.val_interval=3', 'default_hooks.checkpoint.interval=1',
+        'default_hooks.checkpoint.max_keep_ckpts=3',
+        'default_hooks.logger.interval=1'
+    ],
+                          cwd=cwd,
+                          capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+
+
+def test_demo_config_trains_and_tests_through_tools(faces_root,
+                                                    assert_same_checkpoint):
     cwd = faces_root.parents[2]
     work_dir = cwd / 'work'
-    common = [
-        '--work-dir',
-        str(work_dir), '--cfg-options', 'train_cfg.max_iters=3',
-        'train_cfg.val_interval=3', 'default_hooks.checkpoint.interval=3',
-        'default_hooks.logger.interval=1'
-    ]
-    proc = subprocess.run(
-        [sys.executable,
-         str(REPO / 'tools' / 'train.py'),
-         str(DEMO_CFG), *common],
-        cwd=cwd,
-        capture_output=True,
-        text=True)
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    _train_demo(cwd, work_dir)
     scalars = next(work_dir.glob('*/vis_data/scalars.json'))
     records = [json.loads(line) for line in scalars.read_text().splitlines()]
     train = [r for r in records if 'loss' in r]
@@ -148,6 +153,15 @@ def test_demo_config_trains_and_tests_through_tools(faces_root):
     saved = torch.load(work_dir / 'iter_3.pth', weights_only=False)
     assert saved['meta']['iter'] == 3 and 'random_states' in saved['meta']
     assert any(k.startswith('neck.layers.') for k in saved['state_dict'])
+    # --resume from iteration 2 ends where the straight run did, bit for
+    # bit: weights, batch-norm statistics (updated in place by ABiFPN's CPU
+    # kernels, which this CPU run takes), optimizer, schedulers, generators
+    resumed = cwd / 'work_resumed'
+    resumed.mkdir()
+    shutil.copy(work_dir / 'iter_2.pth', resumed / 'iter_2.pth')
+    _train_demo(cwd, resumed, '--resume', str(resumed / 'iter_2.pth'))
+    assert_same_checkpoint(
+        torch.load(resumed / 'iter_3.pth', weights_only=False), saved)
 
 
 STOCK_RETINANET = """
