@@ -299,22 +299,29 @@ class FusionDepthwise : public torch::autograd::Function<FusionDepthwise> {
         src.push_back(maps[i].data_ptr<scalar_t>());
         dst.push_back(out[3 + num_kernels + i].data_ptr<scalar_t>());
       }
-      const auto grad_coef = sum_rows<scalar_t>(
-          g.numel() / g.c, g.c, num_inputs,
+      // per-channel partial dot products: a scalar accumulator would be a
+      // sequential reduction (no reassociation, so no vector loop)
+      const int64_t c = g.c;
+      const auto partial = sum_rows<scalar_t>(
+          g.numel() / c, c, num_inputs * c,
           [&](int64_t begin, int64_t end, scalar_t* acc) {
-            const int64_t b = begin * g.c, e = end * g.c;
             for (int64_t i = 0; i < num_inputs; ++i) {
               const scalar_t a = coef[i];
-              const scalar_t* __restrict s = src[i];
-              scalar_t* __restrict d = dst[i];
-              scalar_t dot = 0;
-              for (int64_t j = b; j < e; ++j) {
-                d[j] = a * gf[j];
-                dot += gf[j] * s[j];
+              scalar_t* __restrict dot = acc + i * c;
+              for (int64_t r = begin; r < end; ++r) {
+                const scalar_t* __restrict gr = gf + r * c;
+                const scalar_t* __restrict s = src[i] + r * c;
+                scalar_t* __restrict d = dst[i] + r * c;
+                for (int64_t j = 0; j < c; ++j) {
+                  d[j] = a * gr[j];
+                  dot[j] += gr[j] * s[j];
+                }
               }
-              acc[i] += dot;
             }
           });
+      std::vector<double> grad_coef(num_inputs, 0.0);
+      for (int64_t i = 0; i < num_inputs; ++i)
+        for (int64_t j = 0; j < c; ++j) grad_coef[i] += partial[i * c + j];
       // a_i = w_i / total: d w_j = (d a_j - sum_i d a_i a_i) / total where
       // w_j > 0 (the ReLU), 0 elsewhere
       double mixed = 0;
