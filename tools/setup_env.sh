@@ -145,7 +145,7 @@ say "installing mmengine, mmdet, mmsegmentation, mmpretrain and test tools"
 "${PIP[@]}" uninstall -q -y transformers 2>/dev/null || true
 
 STEP="project"
-say "installing this project (editable; compiles its C++ CPU kernels, about a minute)"
+say "installing this project (editable; compiles its C++ CPU kernels, about 90 s)"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
 
 STEP="verify"
