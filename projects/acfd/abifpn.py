@@ -230,6 +230,12 @@ class AsymmetricSeparableConv(BaseModule):
 
     def _pointwise_bn_relu(self, x: Tensor) -> Tensor:
         norm = self.pw.norm
+        if x.numel() <= x.size(1):
+            # the error nn.BatchNorm2d raises on the PyTorch path
+            raise ValueError(
+                'AsymmetricSeparableConv: batch norm needs more than one '
+                f'value per channel in training, got an input of size '
+                f'{tuple(x.shape)}')
         # nn.BatchNorm2d's bookkeeping: the batch count, and with
         # momentum=None the cumulative average it implies
         norm.num_batches_tracked.add_(1)

@@ -11,15 +11,9 @@ from projects.acfd import ABiFPN
 from projects.acfd.abifpn import (AsymmetricSeparableConv, WeightedFusion,
                                   cpu_kernels_available)
 
-needs_kernels = pytest.mark.skipif(
-    not cpu_kernels_available(),
-    reason='projects/acfd/_abifpn_ops is not built '
-    '(test_cpu_kernels_are_built fails)')
-
-
 def test_cpu_kernels_are_built():
     # an environment made by tools/setup_env.sh (the CI's) has compiled
-    # them; without them the tests below would not run
+    # them; without them this test names the cause and the tests below fail
     assert cpu_kernels_available(), (
         'projects/acfd/_abifpn_ops is missing: run pip install -e . with a '
         'C++ compiler')
@@ -62,7 +56,6 @@ def _run(conv, fusion, xs, cpu_kernels):
         conv.buffers())
 
 
-@needs_kernels
 @pytest.mark.parametrize('asymmetric,num_inputs,size,dtype,tol', [
     (True, 2, (5, 7), torch.float64, 1e-10),
     (True, 3, (1, 1), torch.float64, 1e-10),
@@ -89,7 +82,6 @@ def test_fusion_node_equals_pytorch_path(asymmetric, num_inputs, size, dtype,
         assert float((g - w).abs().max()) <= tol * scale
 
 
-@needs_kernels
 def test_fusion_node_gradcheck():
     # the hand-written backwards against finite differences (float64)
     from projects.acfd import _abifpn_ops
@@ -118,7 +110,6 @@ def test_fusion_node_gradcheck():
     assert torch.autograd.gradcheck(pointwise_bn_relu, (xs[0], *pw_params))
 
 
-@needs_kernels
 def test_batch_norm_bookkeeping_matches():
     # momentum=None (a cumulative average) and several steps: running
     # statistics and the batch count follow nn.BatchNorm2d's
@@ -135,7 +126,6 @@ def test_batch_norm_bookkeeping_matches():
     assert int(conv.pw.norm.num_batches_tracked) == 3
 
 
-@needs_kernels
 def test_kernels_used_only_where_they_compute_the_same(monkeypatch):
     # the default training node takes both kernels; eval-mode batch norm,
     # another norm or activation, NCHW maps, autocast and cpu_kernels=False
@@ -179,7 +169,6 @@ def test_kernels_used_only_where_they_compute_the_same(monkeypatch):
     assert count(gelu, fusion, xs) == (1, 0)
 
 
-@needs_kernels
 def test_neck_with_and_without_kernels_is_the_same():
     # the whole neck, two steps of SGD: same outputs, parameters and batch
     # norm statistics with the kernels and without
@@ -204,7 +193,6 @@ def test_neck_with_and_without_kernels_is_the_same():
         torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-5)
 
 
-@needs_kernels
 def test_empty_batch_and_bad_inputs():
     from projects.acfd import _abifpn_ops
     conv, fusion = _node(4, True, 2, torch.float32)
@@ -215,8 +203,19 @@ def test_empty_batch_and_bad_inputs():
     out = _abifpn_ops.fusion_depthwise(fusion.weight, 1e-4, 3,
                                        conv.depthwise_branches(), empty)
     assert out.shape == (0, 4, 3, 3)
-    with pytest.raises(RuntimeError, match='more than one value'):
+    with pytest.raises(ValueError,
+                       match=r'more than one value.*\(0, 4, 3, 3\)'):
         conv.forward_fused(fusion, empty)
+    one_pixel = _maps(2, 4, (1, 1), torch.float32)
+    one_pixel = [x[:1] for x in one_pixel]
+    with pytest.raises(ValueError, match='more than one value'):
+        conv.forward_fused(fusion, one_pixel)
+    # the kernel's own check, for a direct call
+    with pytest.raises(RuntimeError, match='more than one value'):
+        _abifpn_ops.pointwise_bn_relu(one_pixel[0], conv.pw.conv.weight,
+                                      conv.pw.norm.weight, conv.pw.norm.bias,
+                                      torch.zeros(4), torch.ones(4), 0.1,
+                                      1e-5)
     xs = _maps(2, 4, (3, 3), torch.float32)
     with pytest.raises(ValueError, match=r'fuses 2 inputs'):
         conv.forward_fused(fusion, xs[:1])
