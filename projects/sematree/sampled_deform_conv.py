@@ -1,6 +1,8 @@
 # Copyright (c) OpenMMLab paper plugins contributors. All rights reserved.
-"""Modulated deformable convolution (DCNv2) whose CPU path is built from
-``grid_sample`` and a matrix product; CUDA keeps mmcv's kernel."""
+"""Modulated deformable convolution (DCNv2) whose CPU path is bilinear
+sampling (``grid_sample``; without gradients, the compiled sampler of
+``csrc/deform_sampling.cpp``) and a matrix product; CUDA keeps mmcv's
+kernel."""
 import functools
 import logging
 from typing import Any, Optional, Tuple
